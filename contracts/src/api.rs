@@ -1,0 +1,171 @@
+//! Request and response bodies of the HTTP API.
+//!
+//! Invariant: no field ever holds a credential other than the one-time display of a new key.
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::StageFailure;
+use crate::result::ResultSet;
+use crate::stages::Intent;
+
+/// Body of `POST /v1/questions`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SubmitQuestionRequest {
+    /// The question in plain language (1 to 2,000 characters).
+    pub question: String,
+    /// Datasource to ask; the server's default when omitted.
+    #[serde(default)]
+    pub datasource: Option<String>,
+    /// Conversation this question continues.
+    #[serde(default)]
+    pub conversation_id: Option<String>,
+}
+
+/// Response of `POST /v1/questions` (status 202).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SubmitQuestionResponse {
+    /// Identifier of the new job.
+    pub job_id: Uuid,
+    /// Status right after submission (`queued`).
+    pub status: JobStatus,
+    /// Relative URL to poll for the result.
+    pub poll_url: String,
+}
+
+/// Lifecycle of a job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum JobStatus {
+    /// Accepted, not started.
+    Queued,
+    /// A stage is running.
+    Running,
+    /// Answered.
+    Succeeded,
+    /// Ended with a recorded error.
+    Failed,
+}
+
+impl JobStatus {
+    /// Wire name of the status.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Queued => "queued",
+            JobStatus::Running => "running",
+            JobStatus::Succeeded => "succeeded",
+            JobStatus::Failed => "failed",
+        }
+    }
+
+    /// `true` for `succeeded` and `failed`.
+    pub fn is_terminal(self) -> bool {
+        matches!(self, JobStatus::Succeeded | JobStatus::Failed)
+    }
+}
+
+/// Timing of one stage run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct StageTiming {
+    /// Stage name (`classify`, `cache_lookup`, `generate_sql`, `execute`, `explain`).
+    pub stage: String,
+    /// When the stage started.
+    pub started_at: DateTime<Utc>,
+    /// Duration in milliseconds; `None` while the stage runs.
+    #[serde(default)]
+    pub duration_ms: Option<u64>,
+    /// `ok`, `error` or `running`.
+    pub outcome: String,
+}
+
+/// One SQL generation attempt, kept so the repair loop is visible.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SqlAttempt {
+    /// Attempt number, 1-based.
+    pub attempt: u32,
+    /// SQL produced by this attempt.
+    pub sql: String,
+    /// Error the attempt met when executed; `None` if it ran.
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+/// Body of `GET /v1/questions/{id}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct JobView {
+    /// Identifier of the job.
+    pub job_id: Uuid,
+    /// Current status.
+    pub status: JobStatus,
+    /// Stage running now, or the last one that ran.
+    #[serde(default)]
+    pub stage: Option<String>,
+    /// The question as submitted.
+    pub question: String,
+    /// Datasource asked.
+    pub datasource: String,
+    /// Intent chosen by the classifier.
+    #[serde(default)]
+    pub intent: Option<Intent>,
+    /// Timings of every stage run so far, in order.
+    #[serde(default)]
+    pub timings: Vec<StageTiming>,
+    /// SQL that produced the rows.
+    #[serde(default)]
+    pub sql: Option<String>,
+    /// Every generation attempt with its error, in order.
+    #[serde(default)]
+    pub attempts: Vec<SqlAttempt>,
+    /// `true` when the SQL came from the semantic cache.
+    #[serde(default)]
+    pub cache_hit: bool,
+    /// The rows, capped; `truncated` says when the cap cut them.
+    #[serde(default)]
+    pub result: Option<ResultSet>,
+    /// Short answer grounded in the rows.
+    #[serde(default)]
+    pub answer: Option<String>,
+    /// Vega-Lite chart specification.
+    #[serde(default)]
+    pub chart: Option<serde_json::Value>,
+    /// Why the job failed.
+    #[serde(default)]
+    pub error: Option<StageFailure>,
+    /// When the job was submitted.
+    pub submitted_at: DateTime<Utc>,
+    /// When the job reached a terminal status.
+    #[serde(default)]
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// One datasource as listed by `GET /v1/datasources`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct DatasourceView {
+    /// Name used in requests.
+    pub name: String,
+    /// Engine that runs its queries (`embedded`, `postgres`, `redshift`, `athena`).
+    pub engine: String,
+    /// Human description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Table names.
+    pub tables: Vec<String>,
+}
+
+/// Error body of every 4xx and 5xx response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ApiErrorBody {
+    /// The error.
+    pub error: ApiErrorDetail,
+}
+
+/// Code and message of an API error.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ApiErrorDetail {
+    /// Stable machine-readable code (`invalid_question`, `unknown_datasource`, `unauthorized`, ...).
+    pub code: String,
+    /// Safe human-readable message.
+    pub message: String,
+}

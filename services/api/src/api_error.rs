@@ -1,0 +1,125 @@
+//! The one error type of every handler and its HTTP form.
+//!
+//! Invariant: a 5xx body never reveals the cause; the cause travels to the log through the
+//! response extensions instead.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use contracts::api::{ApiErrorBody, ApiErrorDetail};
+use ports::key_store::KeyScope;
+use ports::step_error::StepError;
+use ports::store_error::StoreError;
+
+use crate::server_error_log::ServerErrorReport;
+
+/// Longest accepted question, in characters, after trimming.
+pub(crate) const MAX_QUESTION_CHARS: usize = 2_000;
+
+/// Everything a request can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// No key in `Authorization: Bearer` or `x-api-key`.
+    #[error("an API key is required: send `Authorization: Bearer <key>` or `x-api-key: <key>`")]
+    MissingApiKey,
+    /// The key is unknown or revoked.
+    #[error("the API key is not valid")]
+    InvalidApiKey,
+    /// The key is valid but lacks the scope the route needs.
+    #[error("the API key lacks the `{}` scope", .0.as_str())]
+    MissingScope(KeyScope),
+    /// The question is empty or only whitespace.
+    #[error("the question must not be empty")]
+    InvalidQuestion,
+    /// The question is longer than [`MAX_QUESTION_CHARS`].
+    #[error("the question has {n_chars} characters; the limit is {MAX_QUESTION_CHARS}")]
+    QuestionTooLong {
+        /// Characters in the trimmed question.
+        n_chars: usize,
+    },
+    /// No datasource has this name.
+    #[error("datasource '{0}' does not exist")]
+    UnknownDatasource(String),
+    /// The body is not JSON of the expected shape, or not sent as `application/json`.
+    #[error("{0}")]
+    MalformedJson(String),
+    /// The body exceeds the size limit.
+    #[error("the request body is larger than {} bytes", crate::MAX_BODY_BYTES)]
+    PayloadTooLarge,
+    /// The job id in the path is not a UUID.
+    #[error("'{0}' is not a valid job id (expected a UUID)")]
+    InvalidJobId(String),
+    /// No job has this id.
+    #[error("job {0} does not exist")]
+    JobNotFound(uuid::Uuid),
+    /// No route matches the path.
+    #[error("no route for this path")]
+    RouteNotFound,
+    /// A state store failed.
+    #[error("state store failed")]
+    Store(#[from] StoreError),
+    /// The pipeline could not be started.
+    #[error("pipeline launch failed")]
+    Launch(#[source] StepError),
+}
+
+impl ApiError {
+    /// HTTP status of the error.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::MissingApiKey | ApiError::InvalidApiKey => StatusCode::UNAUTHORIZED,
+            ApiError::MissingScope(_) => StatusCode::FORBIDDEN,
+            ApiError::InvalidQuestion
+            | ApiError::QuestionTooLong { .. }
+            | ApiError::MalformedJson(_)
+            | ApiError::InvalidJobId(_) => StatusCode::BAD_REQUEST,
+            ApiError::UnknownDatasource(_) | ApiError::JobNotFound(_) | ApiError::RouteNotFound => {
+                StatusCode::NOT_FOUND
+            }
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Store(_) | ApiError::Launch(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Stable machine-readable code of the error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::MissingApiKey => "missing_api_key",
+            ApiError::InvalidApiKey => "invalid_api_key",
+            ApiError::MissingScope(_) => "insufficient_scope",
+            ApiError::InvalidQuestion => "invalid_question",
+            ApiError::QuestionTooLong { .. } => "question_too_long",
+            ApiError::UnknownDatasource(_) => "unknown_datasource",
+            ApiError::MalformedJson(_) => "malformed_json",
+            ApiError::PayloadTooLarge => "payload_too_large",
+            ApiError::InvalidJobId(_) => "invalid_job_id",
+            ApiError::JobNotFound(_) => "job_not_found",
+            ApiError::RouteNotFound => "not_found",
+            ApiError::Store(_) | ApiError::Launch(_) => "internal_error",
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let message = if status.is_server_error() {
+            "internal error".to_owned()
+        } else {
+            self.to_string()
+        };
+        let api_error_body = ApiErrorBody {
+            error: ApiErrorDetail {
+                code: self.code().to_owned(),
+                message,
+            },
+        };
+        let mut response = (status, Json(api_error_body)).into_response();
+        if status.is_server_error() {
+            response
+                .extensions_mut()
+                .insert(ServerErrorReport::from_error(&self));
+        }
+        response
+    }
+}

@@ -1,0 +1,28 @@
+//! The ports every handler reaches through the router's state.
+//!
+//! Invariant: holds only shared handles; cloning it never copies data.
+
+use std::sync::Arc;
+
+use ports::datasource::Datasources;
+use ports::job_launcher::JobLauncher;
+use ports::job_store::JobStore;
+use ports::key_store::KeyStore;
+use ports::schema::SchemaStore;
+
+/// Shared state of the router.
+#[derive(Clone)]
+pub struct AppState {
+    /// Where jobs are created and read.
+    pub job_store: Arc<dyn JobStore>,
+    /// Where API keys are checked.
+    pub key_store: Arc<dyn KeyStore>,
+    /// Starts the pipeline for an accepted job.
+    pub launcher: Arc<dyn JobLauncher>,
+    /// Datasources a question may be asked of.
+    pub datasources: Datasources,
+    /// Datasource used when a request names none.
+    pub default_datasource: String,
+    /// Source of the table names listed by `GET /v1/datasources`.
+    pub schema_store: Arc<dyn SchemaStore>,
+}

@@ -1,0 +1,55 @@
+//! The HTTP API of the analyst: submit a question, poll its job, list datasources, health.
+//! Every route except `/health` needs an API key with the `ask` scope, and every error leaves
+//! as the same `{ "error": { "code", "message" } }` body.
+//!
+//! Invariant: handlers never run a pipeline stage themselves; they store the job and launch it.
+
+mod api_error;
+mod app_state;
+mod correlation_id;
+mod json_body;
+mod require_api_key;
+mod routes;
+mod serve;
+mod server_error_log;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use axum::routing::{get, post};
+
+pub use api_error::ApiError;
+pub use app_state::AppState;
+pub use serve::serve;
+
+/// Largest accepted request body in bytes (64 KiB).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Builds the router with every route, the key check, the body limit and error logging.
+pub fn router(state: AppState) -> Router {
+    let ask_routes = Router::new()
+        .route(
+            "/v1/questions",
+            post(routes::submit_question::submit_question),
+        )
+        .route(
+            "/v1/questions/{id}",
+            get(routes::get_question::get_question),
+        )
+        .route(
+            "/v1/datasources",
+            get(routes::list_datasources::list_datasources),
+        )
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            require_api_key::require_ask_scope,
+        ));
+
+    Router::new()
+        .route("/health", get(routes::health::health))
+        .merge(ask_routes)
+        .fallback(routes::not_found::not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(server_error_log::log_server_errors))
+        .with_state(state)
+}

@@ -1,0 +1,52 @@
+//! The API-key check in front of every route but `/health`.
+//!
+//! Invariant: the plaintext key is only hashed, never logged or stored.
+
+use axum::extract::{Request, State};
+use axum::http::HeaderMap;
+use axum::http::header::AUTHORIZATION;
+use axum::middleware::Next;
+use axum::response::Response;
+use ports::key_store::{KeyScope, hash_api_key};
+
+use crate::api_error::ApiError;
+use crate::app_state::AppState;
+
+/// Middleware admitting requests whose key is active and has the `ask` scope.
+pub(crate) async fn require_ask_scope(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let plaintext_key = presented_key(request.headers()).ok_or(ApiError::MissingApiKey)?;
+    let api_key_record = state
+        .key_store
+        .find_active_key(&hash_api_key(plaintext_key))
+        .await?
+        .ok_or(ApiError::InvalidApiKey)?;
+    if !api_key_record.scopes.contains(&KeyScope::Ask) {
+        return Err(ApiError::MissingScope(KeyScope::Ask));
+    }
+    tracing::debug!(key_id = %api_key_record.key_id, "api key accepted");
+    Ok(next.run(request).await)
+}
+
+/// The key from `Authorization: Bearer <key>`, else from `x-api-key`; `None` when neither has one.
+fn presented_key(headers: &HeaderMap) -> Option<&str> {
+    let bearer_key = headers
+        .get(AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|authorization| {
+            let (scheme, credentials) = authorization.trim().split_once(' ')?;
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then_some(credentials.trim())
+        });
+    let header_key = headers
+        .get("x-api-key")
+        .and_then(|value| value.to_str().ok())
+        .map(str::trim);
+    bearer_key
+        .filter(|key| !key.is_empty())
+        .or(header_key.filter(|key| !key.is_empty()))
+}

@@ -1,0 +1,200 @@
+//! Small in-memory implementations of the ports the router uses.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use chrono::Utc;
+use contracts::api::{JobStatus, JobView};
+use contracts::envelope::JobEnvelope;
+use contracts::result::ResultSet;
+use contracts::stages::ClassifyRequest;
+use ports::job_launcher::JobLauncher;
+use ports::job_store::{JobStore, JobUpdate, NewJob};
+use ports::key_store::{ApiKeyRecord, KeyScope, KeyStore, hash_api_key};
+use ports::schema::{SchemaSnapshot, SchemaStore, TableSchema};
+use ports::sql_engine::{Dialect, EngineError, QueryLimits, SqlEngine};
+use ports::step_error::StepError;
+use ports::store_error::StoreError;
+use uuid::Uuid;
+
+#[derive(Default)]
+pub(crate) struct FakeJobStore {
+    pub(crate) jobs: Mutex<HashMap<Uuid, (NewJob, JobStatus)>>,
+}
+
+#[async_trait]
+impl JobStore for FakeJobStore {
+    async fn create_job(&self, job: NewJob) -> Result<(), StoreError> {
+        self.jobs
+            .lock()
+            .unwrap()
+            .insert(job.job_id, (job, JobStatus::Queued));
+        Ok(())
+    }
+
+    async fn update(&self, job_id: Uuid, update: JobUpdate) -> Result<(), StoreError> {
+        if let JobUpdate::Failed(_) = update
+            && let Some((_, status)) = self.jobs.lock().unwrap().get_mut(&job_id)
+        {
+            *status = JobStatus::Failed;
+        }
+        Ok(())
+    }
+
+    async fn get_job(&self, job_id: Uuid) -> Result<Option<JobView>, StoreError> {
+        let jobs = self.jobs.lock().unwrap();
+        Ok(jobs.get(&job_id).map(|(job, status)| JobView {
+            job_id: job.job_id,
+            status: *status,
+            stage: None,
+            question: job.question.clone(),
+            datasource: job.datasource.clone(),
+            intent: None,
+            timings: Vec::new(),
+            sql: None,
+            attempts: Vec::new(),
+            cache_hit: false,
+            result: None,
+            answer: None,
+            chart: None,
+            error: None,
+            submitted_at: job.submitted_at,
+            finished_at: None,
+        }))
+    }
+
+    async fn store_result(
+        &self,
+        _job_id: Uuid,
+        _result_ref: &str,
+        _result: &ResultSet,
+    ) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    async fn load_result(&self, _result_ref: &str) -> Result<Option<ResultSet>, StoreError> {
+        Ok(None)
+    }
+
+    async fn unfinished_jobs(&self) -> Result<Vec<NewJob>, StoreError> {
+        Ok(Vec::new())
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct FakeKeyStore {
+    pub(crate) keys: Mutex<Vec<ApiKeyRecord>>,
+}
+
+impl FakeKeyStore {
+    pub(crate) fn add_key(&self, plaintext: &str, scopes: &[KeyScope]) {
+        self.keys.lock().unwrap().push(ApiKeyRecord {
+            key_id: format!("key-{}", plaintext.len()),
+            key_hash: hash_api_key(plaintext),
+            name: "test".to_owned(),
+            scopes: scopes.to_vec(),
+            created_at: Utc::now(),
+            revoked_at: None,
+        });
+    }
+}
+
+#[async_trait]
+impl KeyStore for FakeKeyStore {
+    async fn insert_key(&self, record: ApiKeyRecord) -> Result<(), StoreError> {
+        self.keys.lock().unwrap().push(record);
+        Ok(())
+    }
+
+    async fn find_active_key(&self, key_hash: &str) -> Result<Option<ApiKeyRecord>, StoreError> {
+        let keys = self.keys.lock().unwrap();
+        Ok(keys
+            .iter()
+            .find(|key| key.key_hash == key_hash && key.revoked_at.is_none())
+            .cloned())
+    }
+
+    async fn count_keys(&self) -> Result<u64, StoreError> {
+        Ok(self.keys.lock().unwrap().len() as u64)
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct FakeLauncher {
+    pub(crate) launched: Mutex<Vec<JobEnvelope<ClassifyRequest>>>,
+    pub(crate) fail_with: Mutex<Option<StepError>>,
+}
+
+#[async_trait]
+impl JobLauncher for FakeLauncher {
+    async fn launch(&self, envelope: JobEnvelope<ClassifyRequest>) -> Result<(), StepError> {
+        if let Some(step_error) = self.fail_with.lock().unwrap().clone() {
+            return Err(step_error);
+        }
+        self.launched.lock().unwrap().push(envelope);
+        Ok(())
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct FakeSchemaStore {
+    pub(crate) snapshots: Mutex<HashMap<String, SchemaSnapshot>>,
+}
+
+impl FakeSchemaStore {
+    pub(crate) fn with_tables(datasource: &str, table_names: &[&str]) -> Self {
+        let tables = table_names
+            .iter()
+            .map(|name| TableSchema {
+                name: (*name).to_owned(),
+                description: None,
+                columns: Vec::new(),
+                n_rows: None,
+            })
+            .collect();
+        let fake_schema_store = FakeSchemaStore::default();
+        fake_schema_store.snapshots.lock().unwrap().insert(
+            datasource.to_owned(),
+            SchemaSnapshot::new(datasource, tables),
+        );
+        fake_schema_store
+    }
+}
+
+#[async_trait]
+impl SchemaStore for FakeSchemaStore {
+    async fn save_snapshot(&self, snapshot: &SchemaSnapshot) -> Result<bool, StoreError> {
+        self.snapshots
+            .lock()
+            .unwrap()
+            .insert(snapshot.datasource.clone(), snapshot.clone());
+        Ok(true)
+    }
+
+    async fn latest_snapshot(
+        &self,
+        datasource: &str,
+    ) -> Result<Option<SchemaSnapshot>, StoreError> {
+        Ok(self.snapshots.lock().unwrap().get(datasource).cloned())
+    }
+}
+
+pub(crate) struct FakeSqlEngine;
+
+#[async_trait]
+impl SqlEngine for FakeSqlEngine {
+    fn dialect(&self) -> Dialect {
+        Dialect::Embedded
+    }
+
+    async fn execute(&self, _sql: &str, _limits: &QueryLimits) -> Result<ResultSet, EngineError> {
+        Err(EngineError::Unavailable(
+            "the fake engine runs nothing".to_owned(),
+        ))
+    }
+
+    async fn extract_tables(&self) -> Result<Vec<TableSchema>, EngineError> {
+        Ok(Vec::new())
+    }
+}

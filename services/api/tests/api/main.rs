@@ -1,0 +1,9 @@
+//! Handler tests: the real router driven with `oneshot`, backed by in-memory fakes of the ports.
+
+mod auth;
+mod datasources;
+mod fakes;
+mod get_question;
+mod health;
+mod submit_question;
+mod test_app;

@@ -1,0 +1,183 @@
+use axum::body::Body;
+use axum::http::header::LOCATION;
+use axum::http::{Request, StatusCode};
+use contracts::envelope::SCHEMA_VERSION;
+use ports::step_error::StepError;
+use uuid::Uuid;
+
+use crate::test_app::{ASK_KEY, TestApp, assert_error, json_body};
+
+#[tokio::test]
+async fn a_valid_question_is_accepted_with_202_and_a_location() {
+    let app = TestApp::new();
+
+    let response = app
+        .submit(r#"{"question":"  How many restaurants are there?  ","datasource":"restaurants"}"#)
+        .await;
+
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let location = response.headers()[LOCATION].to_str().unwrap().to_owned();
+    let body = json_body(response).await;
+    let job_id = Uuid::parse_str(body["job_id"].as_str().unwrap()).unwrap();
+    assert_eq!(job_id.get_version_num(), 4);
+    assert_eq!(body["status"], "queued");
+    assert_eq!(body["poll_url"], format!("/v1/questions/{job_id}"));
+    assert_eq!(location, format!("/v1/questions/{job_id}"));
+}
+
+#[tokio::test]
+async fn an_accepted_question_is_stored_trimmed_and_launched_once() {
+    let app = TestApp::new();
+
+    let body = json_body(
+        app.submit(r#"{"question":"  How many restaurants are there?  "}"#)
+            .await,
+    )
+    .await;
+
+    let job_id = Uuid::parse_str(body["job_id"].as_str().unwrap()).unwrap();
+    let launched = app.launcher.launched.lock().unwrap().clone();
+    assert_eq!(launched.len(), 1);
+    assert_eq!(launched[0].job_id, job_id);
+    assert_eq!(launched[0].schema_version, SCHEMA_VERSION);
+    assert_eq!(launched[0].attempt, 0);
+    assert_eq!(
+        launched[0].payload.question,
+        "How many restaurants are there?"
+    );
+    assert_eq!(launched[0].payload.datasource, "restaurants");
+    assert!(app.job_store.jobs.lock().unwrap().contains_key(&job_id));
+}
+
+#[tokio::test]
+async fn the_request_id_header_becomes_the_correlation_id() {
+    let app = TestApp::new();
+    let request = Request::post("/v1/questions")
+        .header("x-api-key", ASK_KEY)
+        .header("x-request-id", "req-1234")
+        .header("content-type", "application/json")
+        .body(Body::from(
+            r#"{"question":"How many restaurants are there?"}"#,
+        ))
+        .unwrap();
+
+    let response = app.send(request).await;
+
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    assert_eq!(
+        app.launcher.launched.lock().unwrap()[0].correlation_id,
+        "req-1234"
+    );
+}
+
+#[tokio::test]
+async fn an_empty_question_gets_400_invalid_question() {
+    let app = TestApp::new();
+
+    let response = app.submit(r#"{"question":"   \n\t "}"#).await;
+
+    assert_error(response, StatusCode::BAD_REQUEST, "invalid_question").await;
+    assert!(app.launcher.launched.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_question_over_two_thousand_characters_gets_400_question_too_long() {
+    let app = TestApp::new();
+    let body = serde_json::json!({ "question": "é".repeat(2_001) }).to_string();
+
+    let response = app.submit(&body).await;
+
+    assert_error(response, StatusCode::BAD_REQUEST, "question_too_long").await;
+}
+
+#[tokio::test]
+async fn a_question_of_exactly_two_thousand_characters_is_accepted() {
+    let app = TestApp::new();
+    let body = serde_json::json!({ "question": "é".repeat(2_000) }).to_string();
+
+    let response = app.submit(&body).await;
+
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+}
+
+#[tokio::test]
+async fn an_unknown_datasource_gets_404_unknown_datasource() {
+    let app = TestApp::new();
+
+    let response = app
+        .submit(r#"{"question":"How many?","datasource":"nope"}"#)
+        .await;
+
+    let body = assert_error(response, StatusCode::NOT_FOUND, "unknown_datasource").await;
+    assert_eq!(body["error"]["message"], "datasource 'nope' does not exist");
+}
+
+#[tokio::test]
+async fn malformed_json_gets_400_malformed_json() {
+    let app = TestApp::new();
+
+    let response = app.submit(r#"{"question": "#).await;
+
+    assert_error(response, StatusCode::BAD_REQUEST, "malformed_json").await;
+}
+
+#[tokio::test]
+async fn json_of_the_wrong_shape_gets_400_malformed_json() {
+    let app = TestApp::new();
+
+    let response = app
+        .submit(r#"{"query":"How many restaurants are there?"}"#)
+        .await;
+
+    assert_error(response, StatusCode::BAD_REQUEST, "malformed_json").await;
+}
+
+#[tokio::test]
+async fn a_body_without_a_json_content_type_gets_400_malformed_json() {
+    let app = TestApp::new();
+    let request = Request::post("/v1/questions")
+        .header("x-api-key", ASK_KEY)
+        .header("content-type", "text/plain")
+        .body(Body::from(
+            r#"{"question":"How many restaurants are there?"}"#,
+        ))
+        .unwrap();
+
+    let response = app.send(request).await;
+
+    assert_error(response, StatusCode::BAD_REQUEST, "malformed_json").await;
+}
+
+#[tokio::test]
+async fn a_body_over_64_kib_gets_413_payload_too_large() {
+    let app = TestApp::new();
+    let body = serde_json::json!({ "question": "x".repeat(70 * 1024) }).to_string();
+
+    let response = app.submit(&body).await;
+
+    assert_error(response, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+}
+
+#[tokio::test]
+async fn a_launch_failure_gets_an_opaque_500_and_marks_the_job_failed() {
+    let app = TestApp::new();
+    *app.launcher.fail_with.lock().unwrap() =
+        Some(StepError::transient("queue is down at host db-7"));
+
+    let response = app
+        .submit(r#"{"question":"How many restaurants are there?"}"#)
+        .await;
+
+    let body = assert_error(
+        response,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal_error",
+    )
+    .await;
+    assert_eq!(body["error"]["message"], "internal error");
+    let jobs = app.job_store.jobs.lock().unwrap();
+    assert!(
+        jobs.values()
+            .all(|(_, status)| *status == contracts::api::JobStatus::Failed)
+    );
+}

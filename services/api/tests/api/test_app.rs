@@ -1,0 +1,102 @@
+//! A router over fresh fakes, plus request and response shortcuts.
+
+use std::sync::Arc;
+
+use api::{AppState, router};
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, Response, StatusCode};
+use ports::datasource::{Datasource, Datasources};
+use ports::key_store::KeyScope;
+use serde_json::Value;
+use tower::ServiceExt;
+
+use crate::fakes::{FakeJobStore, FakeKeyStore, FakeLauncher, FakeSchemaStore, FakeSqlEngine};
+
+pub(crate) const ASK_KEY: &str = "ak_test_ask_key";
+pub(crate) const INGEST_ONLY_KEY: &str = "ak_test_ingest_only_key";
+
+pub(crate) struct TestApp {
+    pub(crate) job_store: Arc<FakeJobStore>,
+    pub(crate) launcher: Arc<FakeLauncher>,
+    pub(crate) router: Router,
+}
+
+impl TestApp {
+    pub(crate) fn new() -> Self {
+        let job_store = Arc::new(FakeJobStore::default());
+        let key_store = Arc::new(FakeKeyStore::default());
+        key_store.add_key(ASK_KEY, &[KeyScope::Ask]);
+        key_store.add_key(INGEST_ONLY_KEY, &[KeyScope::Ingest]);
+        let launcher = Arc::new(FakeLauncher::default());
+        let mut datasources = Datasources::default();
+        datasources.insert(Datasource {
+            name: "restaurants".to_owned(),
+            description: Some("Restaurants and their ratings".to_owned()),
+            engine_name: "embedded".to_owned(),
+            engine: Arc::new(FakeSqlEngine),
+        });
+        let app_state = AppState {
+            job_store: job_store.clone(),
+            key_store,
+            launcher: launcher.clone(),
+            datasources,
+            default_datasource: "restaurants".to_owned(),
+            schema_store: Arc::new(FakeSchemaStore::with_tables(
+                "restaurants",
+                &["geographic", "location", "restaurant"],
+            )),
+        };
+        TestApp {
+            job_store,
+            launcher,
+            router: router(app_state),
+        }
+    }
+
+    pub(crate) async fn send(&self, request: Request<Body>) -> Response<Body> {
+        self.router.clone().oneshot(request).await.unwrap()
+    }
+
+    pub(crate) async fn submit(&self, body: &str) -> Response<Body> {
+        let request = Request::post("/v1/questions")
+            .header("authorization", format!("Bearer {ASK_KEY}"))
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_owned()))
+            .unwrap();
+        self.send(request).await
+    }
+
+    pub(crate) async fn get_with_key(&self, path: &str) -> Response<Body> {
+        self.send(
+            Request::get(path)
+                .header("x-api-key", ASK_KEY)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+    }
+}
+
+pub(crate) async fn json_body(response: Response<Body>) -> Value {
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+pub(crate) async fn assert_error(
+    response: Response<Body>,
+    status: StatusCode,
+    code: &str,
+) -> Value {
+    assert_eq!(response.status(), status);
+    let body = json_body(response).await;
+    assert_eq!(body["error"]["code"], code, "body was {body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|message| !message.is_empty())
+    );
+    body
+}

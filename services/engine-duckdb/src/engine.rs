@@ -1,0 +1,104 @@
+//! [`DuckDbEngine`]: the [`SqlEngine`] over one DuckDB database file.
+//!
+//! Invariant: the file is opened read-only with external access (other files, extensions,
+//! attached databases) switched off, so a query can neither write nor read outside it.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+
+use async_trait::async_trait;
+use duckdb::{AccessMode, Config, Connection};
+
+use contracts::result::ResultSet;
+use ports::schema::TableSchema;
+use ports::sql_engine::{Dialect, EngineError, QueryLimits, SqlEngine};
+
+use crate::query_execution::execute_with_timeout;
+use crate::table_extraction::extract_tables;
+
+/// A read-only DuckDB database that runs generated SQL.
+///
+/// Every call gets its own connection to the shared database instance, so calls run in
+/// parallel and one call's interrupt never reaches another.
+pub struct DuckDbEngine {
+    path: PathBuf,
+    root_connection: Mutex<Connection>,
+    value_sampling: bool,
+}
+
+impl DuckDbEngine {
+    /// Opens the database file at `path` read-only; value sampling is on.
+    pub fn open(path: &Path) -> Result<Self, EngineError> {
+        let unavailable = |err: duckdb::Error| {
+            EngineError::Unavailable(format!("open {}: {err}", path.display()))
+        };
+        let config = Config::default()
+            .access_mode(AccessMode::ReadOnly)
+            .and_then(|config| config.enable_external_access(false))
+            .and_then(|config| config.enable_autoload_extension(false))
+            .map_err(unavailable)?;
+        let root_connection = Connection::open_with_flags(path, config).map_err(unavailable)?;
+        Ok(DuckDbEngine {
+            path: path.to_owned(),
+            root_connection: Mutex::new(root_connection),
+            value_sampling: true,
+        })
+    }
+
+    /// Switches the sampling of distinct text values in [`SqlEngine::extract_tables`]; turn it
+    /// off when column values may hold personal data that must not reach a prompt.
+    pub fn with_value_sampling(self, enabled: bool) -> Self {
+        DuckDbEngine {
+            value_sampling: enabled,
+            ..self
+        }
+    }
+
+    /// Path of the database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A new connection to the database, for one call.
+    fn connection(&self) -> Result<Connection, EngineError> {
+        // A panic while cloning cannot leave the root connection half-changed.
+        let root_connection = self
+            .root_connection
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        root_connection.try_clone().map_err(|err| {
+            EngineError::Unavailable(format!("connect to {}: {err}", self.path.display()))
+        })
+    }
+}
+
+impl std::fmt::Debug for DuckDbEngine {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("DuckDbEngine")
+            .field("path", &self.path)
+            .field("value_sampling", &self.value_sampling)
+            .finish_non_exhaustive()
+    }
+}
+
+#[async_trait]
+impl SqlEngine for DuckDbEngine {
+    fn dialect(&self) -> Dialect {
+        Dialect::Embedded
+    }
+
+    async fn execute(&self, sql: &str, limits: &QueryLimits) -> Result<ResultSet, EngineError> {
+        execute_with_timeout(self.connection()?, sql, limits).await
+    }
+
+    async fn extract_tables(&self) -> Result<Vec<TableSchema>, EngineError> {
+        let connection = self.connection()?;
+        let value_sampling = self.value_sampling;
+        tokio::task::spawn_blocking(move || extract_tables(&connection, value_sampling))
+            .await
+            .map_err(|err| {
+                EngineError::Unavailable(format!("table extraction thread failed: {err}"))
+            })?
+    }
+}

@@ -1,0 +1,9 @@
+//! Black-box tests of the DuckDB engine and the bundled demo databases, against real DuckDB
+//! files in scratch directories.
+//!
+//! Invariant: every test uses its own scratch directory and removes it afterwards.
+
+mod demo_datasources;
+mod query_limits;
+mod result_types;
+mod scratch_dir;

@@ -1,0 +1,19 @@
+//! The `analyst` binary: parses the command line and hands over to the command.
+//!
+//! Invariant: no wiring here; every command lives in its own module of the `local` crate.
+
+use clap::Parser;
+use local::cli::{Cli, Command, KeysCommand};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    bootstrap::init_tracing("analyst");
+    match cli.command {
+        Command::Serve(serve_args) => local::serve_command::run(serve_args).await,
+        Command::Ask(ask_args) => local::ask_command::run(ask_args).await,
+        Command::Keys(KeysCommand::Create(create_key_args)) => {
+            local::keys_command::run_create(create_key_args).await
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! Wiring of local mode: the SQLite state store, the demo databases, the in-process pipeline and
+//! the HTTP API, started together on one address.
+//!
+//! Invariant: `serve` and the in-process `ask` start the platform through [`launch_platform`]
+//! only, so both always run the same wiring.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::num::NonZeroUsize;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context;
+use api::AppState;
+use embedder_offline::HashingEmbedder;
+use pipeline::{LocalPipeline, PipelineSettings, StageDeps};
+use planner_offline::OfflinePlanner;
+use ports::datasource::{Datasource, Datasources};
+use ports::key_store::{KeyScope, KeyStore};
+use ports::schema::SchemaStore;
+use store_sqlite::SqliteStore;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use crate::api_key_issue::issue_api_key;
+
+/// File name of the state store inside the data directory.
+pub const STATE_STORE_FILE: &str = "state.sqlite";
+
+/// Datasource asked when a request names none, if it exists.
+pub const PREFERRED_DEFAULT_DATASOURCE: &str = "restaurants";
+
+/// Components of the hashing embedder's vectors.
+const EMBEDDING_DIMENSION: NonZeroUsize = NonZeroUsize::new(384).expect("384 is not zero");
+
+/// A started platform: the server task and handles the commands need.
+pub struct RunningPlatform {
+    /// Address actually bound.
+    pub local_addr: SocketAddr,
+    /// `http://<local_addr>`.
+    pub base_url: String,
+    /// Store of API keys, for creating internal keys.
+    pub key_store: Arc<dyn KeyStore>,
+    /// The pipeline running the questions.
+    pub pipeline: Arc<LocalPipeline>,
+    server_task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningPlatform {
+    /// Waits until the server stopped after its shutdown signal.
+    pub async fn wait(self) -> anyhow::Result<()> {
+        self.server_task.await.context("join the http server task")?.context("serve http")
+    }
+}
+
+/// Opens the state store of `data_dir` (creating the directory when missing).
+pub fn open_state_store(data_dir: &Path) -> anyhow::Result<Arc<SqliteStore>> {
+    std::fs::create_dir_all(data_dir).with_context(|| format!("create data directory {}", data_dir.display()))?;
+    let state_store_path = data_dir.join(STATE_STORE_FILE);
+    let sqlite_store = SqliteStore::open(&state_store_path)
+        .with_context(|| format!("open state store {}", state_store_path.display()))?;
+    Ok(Arc::new(sqlite_store))
+}
+
+/// Starts everything: store, demo databases, pipeline, first-start admin key, then the API on
+/// `addr`. Prints the admin key (first start only) and `listening on http://<addr>` to stdout.
+/// The server stops when `shutdown` completes.
+pub async fn launch_platform(
+    data_dir: &Path,
+    addr: SocketAddr,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<RunningPlatform> {
+    let sqlite_store = open_state_store(data_dir)?;
+    let (datasources, default_datasource) = open_demo_datasources(data_dir, sqlite_store.as_ref()).await?;
+
+    let stage_deps = StageDeps {
+        job_store: sqlite_store.clone(),
+        schema_store: sqlite_store.clone(),
+        pair_store: sqlite_store.clone(),
+        embedder: Arc::new(HashingEmbedder::with_dimension(EMBEDDING_DIMENSION)),
+        llm: Arc::new(OfflinePlanner::new()),
+        datasources: datasources.clone(),
+        settings: PipelineSettings::default(),
+    };
+    let pipeline = LocalPipeline::start(stage_deps).context("start the pipeline")?;
+    let n_resumed = pipeline.resume_unfinished().await.context("resume unfinished jobs")?;
+    if n_resumed > 0 {
+        tracing::info!(n_jobs = n_resumed, "resumed unfinished jobs");
+    }
+
+    print_admin_key_on_first_start(sqlite_store.as_ref()).await?;
+
+    let app_state = AppState {
+        job_store: sqlite_store.clone(),
+        key_store: sqlite_store.clone(),
+        launcher: pipeline.clone(),
+        datasources,
+        default_datasource,
+        schema_store: sqlite_store.clone(),
+    };
+    let listener = TcpListener::bind(addr).await.with_context(|| format!("bind {addr}"))?;
+    let local_addr = listener.local_addr().context("read the bound address")?;
+    let base_url = format!("http://{local_addr}");
+    println!("listening on {base_url}");
+    tracing::info!(%local_addr, "api listening");
+    let server_task = tokio::spawn(api::serve(listener, app_state, shutdown));
+
+    Ok(RunningPlatform { local_addr, base_url, key_store: sqlite_store, pipeline, server_task })
+}
+
+/// Materializes every demo database, saves its schema snapshot and registers it; returns the
+/// datasources and the default datasource's name.
+async fn open_demo_datasources(
+    data_dir: &Path,
+    schema_store: &dyn SchemaStore,
+) -> anyhow::Result<(Datasources, String)> {
+    let mut datasources = Datasources::default();
+    for demo_database in engine_duckdb::demo::demo_databases() {
+        let demo_datasource = engine_duckdb::demo::open_demo_datasource(data_dir, demo_database.name)
+            .await
+            .with_context(|| format!("open demo database {}", demo_database.name))?;
+        schema_store
+            .save_snapshot(&demo_datasource.snapshot)
+            .await
+            .with_context(|| format!("save the schema snapshot of {}", demo_datasource.name))?;
+        datasources.insert(Datasource {
+            name: demo_datasource.name,
+            description: Some(demo_datasource.description),
+            engine_name: "embedded".to_owned(),
+            engine: demo_datasource.engine,
+        });
+    }
+    let default_datasource = match datasources.get(PREFERRED_DEFAULT_DATASOURCE) {
+        Some(datasource) => datasource.name.clone(),
+        None => datasources.iter().next().context("no demo database is available")?.name.clone(),
+    };
+    Ok((datasources, default_datasource))
+}
+
+/// On the very first start (no key was ever created), creates an admin key with every scope and
+/// prints it; it cannot be shown again.
+async fn print_admin_key_on_first_start(key_store: &dyn KeyStore) -> anyhow::Result<()> {
+    if key_store.count_keys().await.context("count api keys")? > 0 {
+        return Ok(());
+    }
+    let admin_key = issue_api_key(key_store, "admin", &KeyScope::ALL).await?;
+    println!("admin api key: {admin_key}");
+    println!("this key is shown only once; store it somewhere safe (create more with `analyst keys create`)");
+    Ok(())
+}

@@ -1,0 +1,5 @@
+//! Drives every branch of `statemachines/question.asl.json` through the local pipeline.
+
+mod branches;
+mod definition_parity;
+mod scripted;

@@ -1,0 +1,110 @@
+//! Durable job records: status, stage progress, SQL attempts, stored rows and the answer.
+//!
+//! Invariant: a job that reached `succeeded` or `failed` is never changed again, except that
+//! the stage that was running when it ended still gets its duration.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use contracts::api::{JobView, SqlAttempt};
+use contracts::error::StageFailure;
+use contracts::result::ResultSet;
+use contracts::stages::Intent;
+use uuid::Uuid;
+
+use crate::store_error::StoreError;
+
+/// A question accepted by the API, before any stage ran.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewJob {
+    /// Identifier of the job.
+    pub job_id: Uuid,
+    /// Request id that follows the question through every stage.
+    pub correlation_id: String,
+    /// The question as submitted.
+    pub question: String,
+    /// Datasource asked.
+    pub datasource: String,
+    /// Conversation the question continues.
+    pub conversation_id: Option<String>,
+    /// When the question was submitted.
+    pub submitted_at: DateTime<Utc>,
+}
+
+/// One change to a job, applied atomically by [`JobStore::update`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobUpdate {
+    /// A stage began; the job becomes `running`.
+    StageStarted {
+        /// Stage name.
+        stage: String,
+        /// Start time.
+        at: DateTime<Utc>,
+    },
+    /// A stage ended.
+    StageFinished {
+        /// Stage name.
+        stage: String,
+        /// Duration in milliseconds.
+        duration_ms: u64,
+        /// `true` when the stage returned without error.
+        succeeded: bool,
+    },
+    /// The classifier chose an intent.
+    Classified {
+        /// Chosen intent.
+        intent: Intent,
+    },
+    /// The semantic cache was consulted.
+    CacheChecked {
+        /// `true` on a hit.
+        hit: bool,
+        /// Best similarity seen, if any entry existed.
+        similarity: Option<f32>,
+    },
+    /// A generation attempt produced SQL (or met an error when run); upserted by attempt number.
+    SqlAttempted(SqlAttempt),
+    /// A query ran and its rows were stored under `result_ref`.
+    Executed {
+        /// SQL that ran.
+        sql: String,
+        /// Reference of the stored rows.
+        result_ref: String,
+    },
+    /// The answer is ready; the job becomes `succeeded`.
+    Answered {
+        /// The answer text.
+        answer: String,
+        /// Vega-Lite chart, when one helps.
+        chart: Option<serde_json::Value>,
+    },
+    /// The job ended with an error; it becomes `failed`.
+    Failed(StageFailure),
+}
+
+/// Store of jobs and their results.
+#[async_trait]
+pub trait JobStore: Send + Sync {
+    /// Records a new job in status `queued`.
+    async fn create_job(&self, job: NewJob) -> Result<(), StoreError>;
+
+    /// Applies one update; updates to a terminal job are ignored, except `StageFinished`,
+    /// which closes the stage that ended the job.
+    async fn update(&self, job_id: Uuid, update: JobUpdate) -> Result<(), StoreError>;
+
+    /// The job as the API shows it, rows included; `None` when no such job exists.
+    async fn get_job(&self, job_id: Uuid) -> Result<Option<JobView>, StoreError>;
+
+    /// Stores the rows of one execution under `result_ref`, replacing any earlier copy.
+    async fn store_result(
+        &self,
+        job_id: Uuid,
+        result_ref: &str,
+        result: &ResultSet,
+    ) -> Result<(), StoreError>;
+
+    /// Loads rows stored by [`JobStore::store_result`].
+    async fn load_result(&self, result_ref: &str) -> Result<Option<ResultSet>, StoreError>;
+
+    /// Jobs that are `queued` or `running`, oldest first (used to resume after a restart).
+    async fn unfinished_jobs(&self) -> Result<Vec<NewJob>, StoreError>;
+}

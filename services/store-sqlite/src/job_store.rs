@@ -1,0 +1,168 @@
+//! `JobStore` over the job tables: creating jobs, applying updates, reading views, storing
+//! result rows and listing unfinished jobs.
+//!
+//! Invariant: each update runs in its own immediate transaction, so a view never shows half of
+//! one update.
+
+use async_trait::async_trait;
+use chrono::Utc;
+use contracts::api::{JobStatus, JobView};
+use contracts::result::ResultSet;
+use ports::job_store::{JobStore, JobUpdate, NewJob};
+use ports::store_error::StoreError;
+use rusqlite::TransactionBehavior;
+use uuid::Uuid;
+
+use crate::job_columns::job_id_from_text;
+use crate::job_updates::apply_job_update;
+use crate::job_view::{load_job_view, load_result_set};
+use crate::sqlite_store::SqliteStore;
+use crate::timestamp_text::{timestamp_from_text, timestamp_to_text};
+
+#[async_trait]
+impl JobStore for SqliteStore {
+    async fn create_job(&self, job: NewJob) -> Result<(), StoreError> {
+        self.run(move |connection| {
+            connection.execute(
+                "INSERT INTO jobs (job_id, correlation_id, conversation_id, question, datasource, status, submitted_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                (
+                    job.job_id.to_string(),
+                    &job.correlation_id,
+                    &job.conversation_id,
+                    &job.question,
+                    &job.datasource,
+                    JobStatus::Queued.as_str(),
+                    timestamp_to_text(job.submitted_at),
+                ),
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn update(&self, job_id: Uuid, update: JobUpdate) -> Result<(), StoreError> {
+        self.run(move |connection| {
+            let transaction =
+                connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            apply_job_update(&transaction, job_id, &update)?;
+            transaction.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn get_job(&self, job_id: Uuid) -> Result<Option<JobView>, StoreError> {
+        self.run(move |connection| {
+            // One read transaction, so the view is a single consistent snapshot.
+            let transaction = connection.transaction()?;
+            let job_view = load_job_view(&transaction, job_id)?;
+            transaction.commit()?;
+            Ok(job_view)
+        })
+        .await
+    }
+
+    async fn store_result(
+        &self,
+        job_id: Uuid,
+        result_ref: &str,
+        result: &ResultSet,
+    ) -> Result<(), StoreError> {
+        let result_ref = result_ref.to_owned();
+        let result_json = serde_json::to_string(result).expect("result sets always serialize");
+        self.run(move |connection| {
+            connection.execute(
+                "INSERT INTO job_results (result_ref, job_id, result_json, stored_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (result_ref) DO UPDATE SET
+                     job_id = excluded.job_id, result_json = excluded.result_json, stored_at = excluded.stored_at",
+                (&result_ref, job_id.to_string(), &result_json, timestamp_to_text(Utc::now())),
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn load_result(&self, result_ref: &str) -> Result<Option<ResultSet>, StoreError> {
+        let result_ref = result_ref.to_owned();
+        self.run(move |connection| load_result_set(connection, &result_ref))
+            .await
+    }
+
+    async fn unfinished_jobs(&self) -> Result<Vec<NewJob>, StoreError> {
+        self.run(|connection| {
+            let mut statement = connection.prepare(
+                "SELECT job_id, correlation_id, question, datasource, conversation_id, submitted_at
+                 FROM jobs WHERE status IN ('queued', 'running')
+                 ORDER BY submitted_at, rowid",
+            )?;
+            let rows = statement.query_map([], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get::<_, String>(5)?,
+                ))
+            })?;
+            let mut unfinished = Vec::new();
+            for row in rows {
+                let (job_id, correlation_id, question, datasource, conversation_id, submitted_at) =
+                    row?;
+                unfinished.push(NewJob {
+                    job_id: job_id_from_text(&job_id)?,
+                    correlation_id,
+                    question,
+                    datasource,
+                    conversation_id,
+                    submitted_at: timestamp_from_text(&submitted_at)?,
+                });
+            }
+            Ok(unfinished)
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn an_update_to_an_unknown_job_is_a_conflict() {
+        let store = SqliteStore::open_in_memory().unwrap();
+
+        let outcome = store
+            .update(
+                Uuid::new_v4(),
+                JobUpdate::Answered {
+                    answer: "42".into(),
+                    chart: None,
+                },
+            )
+            .await;
+
+        assert!(matches!(outcome, Err(StoreError::Conflict(_))));
+    }
+
+    #[tokio::test]
+    async fn creating_the_same_job_twice_is_a_conflict() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let new_job = NewJob {
+            job_id: Uuid::new_v4(),
+            correlation_id: "req-1".into(),
+            question: "How many restaurants are there?".into(),
+            datasource: "restaurants".into(),
+            conversation_id: None,
+            submitted_at: Utc.with_ymd_and_hms(2024, 5, 1, 12, 0, 0).single().unwrap(),
+        };
+        store.create_job(new_job.clone()).await.unwrap();
+
+        let outcome = store.create_job(new_job).await;
+
+        assert!(matches!(outcome, Err(StoreError::Conflict(_))));
+    }
+}

@@ -1,0 +1,172 @@
+//! Assembling the API's `JobView` from the job tables.
+//!
+//! Invariant: read-only; the view's rows come from the job's latest executed `result_ref`.
+
+use contracts::api::{JobView, SqlAttempt, StageTiming};
+use contracts::error::StageFailure;
+use contracts::result::ResultSet;
+use rusqlite::{Connection, OptionalExtension, Row};
+use uuid::Uuid;
+
+use crate::job_columns::{intent_from_text, job_status_from_text};
+use crate::sqlite_error::SqliteError;
+use crate::timestamp_text::timestamp_from_text;
+
+/// The view of job `job_id`; `None` when no such job exists.
+pub(crate) fn load_job_view(
+    connection: &Connection,
+    job_id: Uuid,
+) -> Result<Option<JobView>, SqliteError> {
+    let job_id_text = job_id.to_string();
+    let job_row = connection
+        .query_row(
+            "SELECT status, stage, question, datasource, intent, sql, result_ref, cache_hit, answer,
+                    chart_json, error_json, submitted_at, finished_at
+             FROM jobs WHERE job_id = ?1",
+            [&job_id_text],
+            JobRow::read,
+        )
+        .optional()?;
+    let Some(job_row) = job_row else {
+        return Ok(None);
+    };
+    let result = match &job_row.result_ref {
+        Some(result_ref) => load_result_set(connection, result_ref)?,
+        None => None,
+    };
+    Ok(Some(JobView {
+        job_id,
+        status: job_status_from_text(&job_row.status)?,
+        stage: job_row.stage,
+        question: job_row.question,
+        datasource: job_row.datasource,
+        intent: job_row
+            .intent
+            .as_deref()
+            .map(intent_from_text)
+            .transpose()?,
+        timings: load_stage_timings(connection, &job_id_text)?,
+        sql: job_row.sql,
+        attempts: load_sql_attempts(connection, &job_id_text)?,
+        cache_hit: job_row.cache_hit,
+        result,
+        answer: job_row.answer,
+        chart: job_row
+            .chart_json
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()?,
+        error: job_row
+            .error_json
+            .as_deref()
+            .map(serde_json::from_str::<StageFailure>)
+            .transpose()?,
+        submitted_at: timestamp_from_text(&job_row.submitted_at)?,
+        finished_at: job_row
+            .finished_at
+            .as_deref()
+            .map(timestamp_from_text)
+            .transpose()?,
+    }))
+}
+
+/// Rows stored under `result_ref`; `None` when nothing is stored there.
+pub(crate) fn load_result_set(
+    connection: &Connection,
+    result_ref: &str,
+) -> Result<Option<ResultSet>, SqliteError> {
+    let result_json: Option<String> = connection
+        .query_row(
+            "SELECT result_json FROM job_results WHERE result_ref = ?1",
+            [result_ref],
+            |row| row.get(0),
+        )
+        .optional()?;
+    Ok(result_json
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()?)
+}
+
+/// The columns of one `jobs` row, as stored.
+struct JobRow {
+    status: String,
+    stage: Option<String>,
+    question: String,
+    datasource: String,
+    intent: Option<String>,
+    sql: Option<String>,
+    result_ref: Option<String>,
+    cache_hit: bool,
+    answer: Option<String>,
+    chart_json: Option<String>,
+    error_json: Option<String>,
+    submitted_at: String,
+    finished_at: Option<String>,
+}
+
+impl JobRow {
+    fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(JobRow {
+            status: row.get(0)?,
+            stage: row.get(1)?,
+            question: row.get(2)?,
+            datasource: row.get(3)?,
+            intent: row.get(4)?,
+            sql: row.get(5)?,
+            result_ref: row.get(6)?,
+            cache_hit: row.get(7)?,
+            answer: row.get(8)?,
+            chart_json: row.get(9)?,
+            error_json: row.get(10)?,
+            submitted_at: row.get(11)?,
+            finished_at: row.get(12)?,
+        })
+    }
+}
+
+fn load_stage_timings(
+    connection: &Connection,
+    job_id: &str,
+) -> Result<Vec<StageTiming>, SqliteError> {
+    let mut statement = connection.prepare(
+        "SELECT stage, started_at, duration_ms, outcome FROM job_stage_timings
+         WHERE job_id = ?1 ORDER BY timing_id",
+    )?;
+    let rows = statement.query_map([job_id], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, Option<u64>>(2)?,
+            row.get(3)?,
+        ))
+    })?;
+    let mut timings = Vec::new();
+    for row in rows {
+        let (stage, started_at, duration_ms, outcome) = row?;
+        timings.push(StageTiming {
+            stage,
+            started_at: timestamp_from_text(&started_at)?,
+            duration_ms,
+            outcome,
+        });
+    }
+    Ok(timings)
+}
+
+fn load_sql_attempts(
+    connection: &Connection,
+    job_id: &str,
+) -> Result<Vec<SqlAttempt>, SqliteError> {
+    let mut statement = connection.prepare(
+        "SELECT attempt, sql, error FROM job_sql_attempts WHERE job_id = ?1 ORDER BY attempt",
+    )?;
+    let rows = statement.query_map([job_id], |row| {
+        Ok(SqlAttempt {
+            attempt: row.get(0)?,
+            sql: row.get(1)?,
+            error: row.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}

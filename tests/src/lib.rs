@@ -1,0 +1,1 @@
+//! Black-box end-to-end tests of the `analyst` binary; see `tests/e2e/`.
