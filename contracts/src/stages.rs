@@ -100,9 +100,6 @@ pub struct GenerateSqlResult {
     pub sql: String,
     /// Generation attempt number, 1-based.
     pub attempt: u32,
-    /// Tables the query reads.
-    #[serde(default)]
-    pub tables_used: Vec<String>,
 }
 
 /// Input of the execution stage.

@@ -31,7 +31,7 @@ pub enum ApiError {
     /// The question is empty or only whitespace.
     #[error("the question must not be empty")]
     InvalidQuestion,
-    /// The question is longer than [`MAX_QUESTION_CHARS`].
+    /// The trimmed question is longer than 2,000 characters.
     #[error("the question has {n_chars} characters; the limit is {MAX_QUESTION_CHARS}")]
     QuestionTooLong {
         /// Characters in the trimmed question.

@@ -4,6 +4,7 @@
 //! Invariant: queries run on a read-only connection, one statement per call, and never touch
 //! files other than the database itself.
 
+mod clock_pinning;
 pub mod demo;
 mod engine;
 mod query_execution;

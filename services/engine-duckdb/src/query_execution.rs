@@ -8,12 +8,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use chrono::Utc;
 use duckdb::Connection;
 use serde_json::Value;
 
 use contracts::result::{ResultColumn, ResultSet};
 use ports::sql_engine::{EngineError, QueryLimits};
 
+use crate::clock_pinning::pin_clock;
 use crate::result_values::{column_type_of, json_value};
 use crate::statement_split::split_statements;
 
@@ -73,7 +75,7 @@ fn run_query(
     deadline: Instant,
     cancelled: &AtomicBool,
 ) -> Result<ResultSet, EngineError> {
-    let statement_sql = single_statement(sql)?;
+    let statement_sql = pin_clock(&single_statement(sql)?, Utc::now());
     let timed_out = || cancelled.load(Ordering::SeqCst) || Instant::now() >= deadline;
     let query_failed = |err: duckdb::Error| {
         if timed_out() {

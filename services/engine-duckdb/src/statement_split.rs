@@ -105,6 +105,74 @@ pub(crate) fn split_statements(sql: &str) -> Vec<String> {
     statements
 }
 
+/// What replaces one word of code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct WordReplacement {
+    /// Text written instead of the word.
+    pub(crate) text: String,
+    /// Bytes right after the word that the replacement also consumes (e.g. `()` or `.`).
+    pub(crate) extra_bytes: usize,
+}
+
+/// Where a word of code stands.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WordContext<'a> {
+    /// The word: a run of letters, digits and `_`.
+    pub(crate) word: &'a str,
+    /// The code right after the word, up to the next quote or comment.
+    pub(crate) rest: &'a str,
+    /// `true` when the word is qualified, as in `t.word`.
+    pub(crate) follows_dot: bool,
+}
+
+/// Rewrites words of code, leaving strings, quoted identifiers and comments untouched;
+/// `replace` returns `None` to keep a word.
+pub(crate) fn rewrite_words(
+    sql: &str,
+    mut replace: impl FnMut(WordContext<'_>) -> Option<WordReplacement>,
+) -> String {
+    let mut rewritten = String::with_capacity(sql.len());
+    for segment in segments(sql) {
+        if segment.kind != SegmentKind::Code {
+            rewritten.push_str(segment.text);
+            continue;
+        }
+        let code = segment.text;
+        let mut idx = 0;
+        while let Some(ch) = code[idx..].chars().next() {
+            if !is_word_char(ch) {
+                rewritten.push(ch);
+                idx += ch.len_utf8();
+                continue;
+            }
+            let end = code[idx..]
+                .find(|next: char| !is_word_char(next))
+                .map_or(code.len(), |offset| idx + offset);
+            let context = WordContext {
+                word: &code[idx..end],
+                rest: &code[end..],
+                follows_dot: code[..idx].ends_with('.'),
+            };
+            match replace(context) {
+                Some(replacement) => {
+                    rewritten.push_str(&replacement.text);
+                    idx = (end + replacement.extra_bytes).min(code.len());
+                }
+                None => {
+                    rewritten.push_str(context.word);
+                    idx = end;
+                }
+            }
+        }
+    }
+    rewritten
+}
+
+/// `true` for characters that make up SQL words (keywords, identifiers, numbers).
+pub(crate) fn is_word_char(ch: char) -> bool {
+    ch.is_alphanumeric() || ch == '_'
+}
+
 fn is_identifier_byte(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || byte == b'_' || !byte.is_ascii()
 }
@@ -229,6 +297,25 @@ mod tests {
     #[test]
     fn empty_and_comment_only_text_has_no_statements() {
         assert!(split_statements("  ;; -- nothing\n /* here */ ;").is_empty());
+    }
+
+    #[test]
+    fn words_are_rewritten_in_code_only() {
+        let sql = "SELECT t.now, now () FROM x WHERE s = 'now()' -- now()";
+
+        let rewritten = rewrite_words(sql, |context| {
+            let is_call =
+                context.word == "now" && !context.follows_dot && context.rest.starts_with(" ()");
+            is_call.then(|| WordReplacement {
+                text: "NOW".to_owned(),
+                extra_bytes: 3,
+            })
+        });
+
+        assert_eq!(
+            rewritten,
+            "SELECT t.now, NOW FROM x WHERE s = 'now()' -- now()"
+        );
     }
 
     #[test]

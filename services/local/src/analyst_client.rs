@@ -77,7 +77,11 @@ impl AnalystClient {
             datasource: datasource.map(str::to_owned),
             conversation_id: None,
         };
-        let request = self.http.post(&url).bearer_auth(&self.api_key).json(&submit_question_request);
+        let request = self
+            .http
+            .post(&url)
+            .bearer_auth(&self.api_key)
+            .json(&submit_question_request);
         self.send_json(&url, request).await
     }
 
@@ -109,9 +113,14 @@ impl AnalystClient {
     }
 
     /// Submits a question and waits for its job with [`POLL_INTERVAL`] and [`POLL_TIMEOUT`].
-    pub async fn ask(&self, question: &str, datasource: Option<&str>) -> Result<JobView, ClientError> {
+    pub async fn ask(
+        &self,
+        question: &str,
+        datasource: Option<&str>,
+    ) -> Result<JobView, ClientError> {
         let submit_question_response = self.submit(question, datasource).await?;
-        self.wait_for_job(submit_question_response.job_id, POLL_INTERVAL, POLL_TIMEOUT).await
+        self.wait_for_job(submit_question_response.job_id, POLL_INTERVAL, POLL_TIMEOUT)
+            .await
     }
 
     async fn send_json<T: serde::de::DeserializeOwned>(
@@ -119,7 +128,10 @@ impl AnalystClient {
         url: &str,
         request: reqwest::RequestBuilder,
     ) -> Result<T, ClientError> {
-        let transport_error = |source| ClientError::Transport { url: url.to_owned(), source };
+        let transport_error = |source| ClientError::Transport {
+            url: url.to_owned(),
+            source,
+        };
         let response = request.send().await.map_err(transport_error)?;
         let status = response.status();
         if status.is_success() {
@@ -132,7 +144,11 @@ impl AnalystClient {
                 code: api_error_body.error.code,
                 message: api_error_body.error.message,
             },
-            Err(_) => ClientError::Api { status, code: "unexpected_response".to_owned(), message: body },
+            Err(_) => ClientError::Api {
+                status,
+                code: "unexpected_response".to_owned(),
+                message: body,
+            },
         })
     }
 }

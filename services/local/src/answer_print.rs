@@ -11,7 +11,11 @@ use crate::table_print::render_table;
 pub fn render_answer(job_view: &JobView) -> String {
     let mut sections = Vec::new();
     if let Some(sql) = &job_view.sql {
-        let cache_note = if job_view.cache_hit { " (from the semantic cache)" } else { "" };
+        let cache_note = if job_view.cache_hit {
+            " (from the semantic cache)"
+        } else {
+            ""
+        };
         sections.push(format!("SQL{cache_note}:\n{}", indent(sql)));
     }
     if let Some(result_set) = &job_view.result {
@@ -35,7 +39,10 @@ pub fn failure_message(job_view: &JobView) -> String {
 }
 
 fn indent(text: &str) -> String {
-    text.lines().map(|line| format!("  {line}")).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .map(|line| format!("  {line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[cfg(test)]
@@ -82,8 +89,11 @@ mod tests {
     fn a_failed_job_shows_its_sql_and_the_stage_and_reason() {
         let mut failed_job = job_view(JobStatus::Failed);
         failed_job.sql = Some("SELECT 1".to_owned());
-        failed_job.error =
-            Some(StageFailure { kind: ErrorKind::InvalidInput, stage: Some("execute".to_owned()), message: "boom".to_owned() });
+        failed_job.error = Some(StageFailure {
+            kind: ErrorKind::InvalidInput,
+            stage: Some("execute".to_owned()),
+            message: "boom".to_owned(),
+        });
 
         let block = render_answer(&failed_job);
         let reason = failure_message(&failed_job);

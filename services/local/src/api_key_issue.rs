@@ -15,7 +15,8 @@ pub const KEY_PREFIX: &str = "ak_";
 const N_RANDOM_CHARS: usize = 32;
 
 /// Characters a key is drawn from; all are safe in URLs and headers.
-const URL_SAFE_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const URL_SAFE_ALPHABET: &[u8] =
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /// A new random plaintext key: `ak_` followed by 32 URL-safe characters.
 pub fn generate_plaintext_key() -> String {
@@ -29,9 +30,14 @@ pub fn generate_plaintext_key() -> String {
 /// Parses comma-separated scope names (`ask`, `approve`, `ingest`, `admin`).
 pub fn parse_scopes(scope_names: &[String]) -> anyhow::Result<Vec<KeyScope>> {
     let mut scopes = Vec::new();
-    for scope_name in scope_names.iter().map(|name| name.trim()).filter(|name| !name.is_empty()) {
-        let scope = KeyScope::parse(scope_name)
-            .with_context(|| format!("unknown scope '{scope_name}' (expected ask, approve, ingest or admin)"))?;
+    for scope_name in scope_names
+        .iter()
+        .map(|name| name.trim())
+        .filter(|name| !name.is_empty())
+    {
+        let scope = KeyScope::parse(scope_name).with_context(|| {
+            format!("unknown scope '{scope_name}' (expected ask, approve, ingest or admin)")
+        })?;
         if !scopes.contains(&scope) {
             scopes.push(scope);
         }
@@ -41,7 +47,11 @@ pub fn parse_scopes(scope_names: &[String]) -> anyhow::Result<Vec<KeyScope>> {
 }
 
 /// Stores a new key with these scopes and returns its plaintext.
-pub async fn issue_api_key(key_store: &dyn KeyStore, name: &str, scopes: &[KeyScope]) -> anyhow::Result<String> {
+pub async fn issue_api_key(
+    key_store: &dyn KeyStore,
+    name: &str,
+    scopes: &[KeyScope],
+) -> anyhow::Result<String> {
     let plaintext_key = generate_plaintext_key();
     let api_key_record = ApiKeyRecord {
         key_id: format!("key_{}", Uuid::new_v4().simple()),
@@ -52,7 +62,10 @@ pub async fn issue_api_key(key_store: &dyn KeyStore, name: &str, scopes: &[KeySc
         revoked_at: None,
     };
     let key_id = api_key_record.key_id.clone();
-    key_store.insert_key(api_key_record).await.with_context(|| format!("store api key '{name}'"))?;
+    key_store
+        .insert_key(api_key_record)
+        .await
+        .with_context(|| format!("store api key '{name}'"))?;
     tracing::info!(key_id = %key_id, name, "api key created");
     Ok(plaintext_key)
 }
@@ -69,7 +82,11 @@ mod tests {
 
         let random_part = plaintext_key.strip_prefix("ak_").unwrap();
         assert_eq!(random_part.len(), 32);
-        assert!(random_part.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        assert!(
+            random_part
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        );
         assert_ne!(generate_plaintext_key(), plaintext_key);
     }
 

@@ -23,7 +23,10 @@ const IN_PROCESS_KEY_NAME: &str = "cli-ask";
 pub async fn run(ask_args: AskArgs) -> anyhow::Result<()> {
     match &ask_args.url {
         Some(base_url) => {
-            let api_key = ask_args.key.as_deref().context("--url needs an API key: pass --key or set ANALYST_API_KEY")?;
+            let api_key = ask_args
+                .key
+                .as_deref()
+                .context("--url needs an API key: pass --key or set ANALYST_API_KEY")?;
             ask_and_print(&AnalystClient::new(base_url, api_key), &ask_args).await
         }
         None => ask_in_process(&ask_args).await,
@@ -38,10 +41,19 @@ async fn ask_in_process(ask_args: &AskArgs) -> anyhow::Result<()> {
     };
     let any_free_port = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
     let running_platform = launch_platform(&ask_args.data_dir, any_free_port, stop).await?;
-    let outcome = match issue_api_key(running_platform.key_store.as_ref(), IN_PROCESS_KEY_NAME, &[KeyScope::Ask]).await
+    let outcome = match issue_api_key(
+        running_platform.key_store.as_ref(),
+        IN_PROCESS_KEY_NAME,
+        &[KeyScope::Ask],
+    )
+    .await
     {
         Ok(internal_key) => {
-            ask_and_print(&AnalystClient::new(&running_platform.base_url, &internal_key), ask_args).await
+            ask_and_print(
+                &AnalystClient::new(&running_platform.base_url, &internal_key),
+                ask_args,
+            )
+            .await
         }
         Err(issue_error) => Err(issue_error),
     };
@@ -52,7 +64,9 @@ async fn ask_in_process(ask_args: &AskArgs) -> anyhow::Result<()> {
 }
 
 async fn ask_and_print(analyst_client: &AnalystClient, ask_args: &AskArgs) -> anyhow::Result<()> {
-    let job_view = analyst_client.ask(&ask_args.question, ask_args.datasource.as_deref()).await?;
+    let job_view = analyst_client
+        .ask(&ask_args.question, ask_args.datasource.as_deref())
+        .await?;
     let answer_block = render_answer(&job_view);
     if !answer_block.is_empty() {
         println!("{answer_block}");

@@ -26,6 +26,8 @@ pub enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Measure jobs per second and submit-to-done latency of the local pipeline.
+    Bench(BenchArgs),
 }
 
 /// Arguments of `analyst serve`.
@@ -80,4 +82,21 @@ pub struct CreateKeyArgs {
     /// Directory of the state store.
     #[arg(long, default_value = ".analyst")]
     pub data_dir: PathBuf,
+}
+
+/// Arguments of `analyst bench`.
+#[derive(Debug, Clone, Args)]
+pub struct BenchArgs {
+    /// Questions to submit in total.
+    #[arg(long, default_value_t = 1000)]
+    pub questions: usize,
+    /// Clients submitting and polling at the same time.
+    #[arg(long, default_value_t = 16)]
+    pub concurrency: usize,
+    /// Pause between two polls of one job, in milliseconds.
+    #[arg(long, default_value_t = 2)]
+    pub poll_interval_ms: u64,
+    /// Data directory; a fresh temporary one (removed afterwards) when omitted.
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
 }

@@ -10,9 +10,14 @@ use crate::platform::open_state_store;
 pub async fn run_create(create_key_args: CreateKeyArgs) -> anyhow::Result<()> {
     let scopes = parse_scopes(&create_key_args.scopes)?;
     let sqlite_store = open_state_store(&create_key_args.data_dir)?;
-    let plaintext_key = issue_api_key(sqlite_store.as_ref(), &create_key_args.name, &scopes).await?;
+    let plaintext_key =
+        issue_api_key(sqlite_store.as_ref(), &create_key_args.name, &scopes).await?;
     let scope_names: Vec<&str> = scopes.iter().map(|scope| scope.as_str()).collect();
-    println!("api key '{}' with scopes {}: {plaintext_key}", create_key_args.name, scope_names.join(","));
+    println!(
+        "api key '{}' with scopes {}: {plaintext_key}",
+        create_key_args.name,
+        scope_names.join(",")
+    );
     println!("this key is shown only once; store it somewhere safe");
     Ok(())
 }

@@ -8,6 +8,7 @@ pub mod analyst_client;
 pub mod answer_print;
 pub mod api_key_issue;
 pub mod ask_command;
+pub mod bench_command;
 pub mod cli;
 pub mod keys_command;
 pub mod platform;

@@ -15,5 +15,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Keys(KeysCommand::Create(create_key_args)) => {
             local::keys_command::run_create(create_key_args).await
         }
+        Command::Bench(bench_args) => local::bench_command::run(bench_args).await,
     }
 }

@@ -49,13 +49,17 @@ pub struct RunningPlatform {
 impl RunningPlatform {
     /// Waits until the server stopped after its shutdown signal.
     pub async fn wait(self) -> anyhow::Result<()> {
-        self.server_task.await.context("join the http server task")?.context("serve http")
+        self.server_task
+            .await
+            .context("join the http server task")?
+            .context("serve http")
     }
 }
 
 /// Opens the state store of `data_dir` (creating the directory when missing).
 pub fn open_state_store(data_dir: &Path) -> anyhow::Result<Arc<SqliteStore>> {
-    std::fs::create_dir_all(data_dir).with_context(|| format!("create data directory {}", data_dir.display()))?;
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("create data directory {}", data_dir.display()))?;
     let state_store_path = data_dir.join(STATE_STORE_FILE);
     let sqlite_store = SqliteStore::open(&state_store_path)
         .with_context(|| format!("open state store {}", state_store_path.display()))?;
@@ -63,7 +67,7 @@ pub fn open_state_store(data_dir: &Path) -> anyhow::Result<Arc<SqliteStore>> {
 }
 
 /// Starts everything: store, demo databases, pipeline, first-start admin key, then the API on
-/// `addr`. Prints the admin key (first start only) and `listening on http://<addr>` to stdout.
+/// `addr`. Prints the admin key to stdout on the first start only.
 /// The server stops when `shutdown` completes.
 pub async fn launch_platform(
     data_dir: &Path,
@@ -71,7 +75,8 @@ pub async fn launch_platform(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<RunningPlatform> {
     let sqlite_store = open_state_store(data_dir)?;
-    let (datasources, default_datasource) = open_demo_datasources(data_dir, sqlite_store.as_ref()).await?;
+    let (datasources, default_datasource) =
+        open_demo_datasources(data_dir, sqlite_store.as_ref()).await?;
 
     let stage_deps = StageDeps {
         job_store: sqlite_store.clone(),
@@ -83,7 +88,10 @@ pub async fn launch_platform(
         settings: PipelineSettings::default(),
     };
     let pipeline = LocalPipeline::start(stage_deps).context("start the pipeline")?;
-    let n_resumed = pipeline.resume_unfinished().await.context("resume unfinished jobs")?;
+    let n_resumed = pipeline
+        .resume_unfinished()
+        .await
+        .context("resume unfinished jobs")?;
     if n_resumed > 0 {
         tracing::info!(n_jobs = n_resumed, "resumed unfinished jobs");
     }
@@ -98,14 +106,21 @@ pub async fn launch_platform(
         default_datasource,
         schema_store: sqlite_store.clone(),
     };
-    let listener = TcpListener::bind(addr).await.with_context(|| format!("bind {addr}"))?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("bind {addr}"))?;
     let local_addr = listener.local_addr().context("read the bound address")?;
     let base_url = format!("http://{local_addr}");
-    println!("listening on {base_url}");
     tracing::info!(%local_addr, "api listening");
     let server_task = tokio::spawn(api::serve(listener, app_state, shutdown));
 
-    Ok(RunningPlatform { local_addr, base_url, key_store: sqlite_store, pipeline, server_task })
+    Ok(RunningPlatform {
+        local_addr,
+        base_url,
+        key_store: sqlite_store,
+        pipeline,
+        server_task,
+    })
 }
 
 /// Materializes every demo database, saves its schema snapshot and registers it; returns the
@@ -116,9 +131,10 @@ async fn open_demo_datasources(
 ) -> anyhow::Result<(Datasources, String)> {
     let mut datasources = Datasources::default();
     for demo_database in engine_duckdb::demo::demo_databases() {
-        let demo_datasource = engine_duckdb::demo::open_demo_datasource(data_dir, demo_database.name)
-            .await
-            .with_context(|| format!("open demo database {}", demo_database.name))?;
+        let demo_datasource =
+            engine_duckdb::demo::open_demo_datasource(data_dir, demo_database.name)
+                .await
+                .with_context(|| format!("open demo database {}", demo_database.name))?;
         schema_store
             .save_snapshot(&demo_datasource.snapshot)
             .await
@@ -132,7 +148,12 @@ async fn open_demo_datasources(
     }
     let default_datasource = match datasources.get(PREFERRED_DEFAULT_DATASOURCE) {
         Some(datasource) => datasource.name.clone(),
-        None => datasources.iter().next().context("no demo database is available")?.name.clone(),
+        None => datasources
+            .iter()
+            .next()
+            .context("no demo database is available")?
+            .name
+            .clone(),
     };
     Ok((datasources, default_datasource))
 }
@@ -145,6 +166,8 @@ async fn print_admin_key_on_first_start(key_store: &dyn KeyStore) -> anyhow::Res
     }
     let admin_key = issue_api_key(key_store, "admin", &KeyScope::ALL).await?;
     println!("admin api key: {admin_key}");
-    println!("this key is shown only once; store it somewhere safe (create more with `analyst keys create`)");
+    println!(
+        "this key is shown only once; store it somewhere safe (create more with `analyst keys create`)"
+    );
     Ok(())
 }

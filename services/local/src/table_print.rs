@@ -13,9 +13,15 @@ pub const MAX_PRINTED_ROWS: usize = 20;
 pub fn render_table(result_set: &ResultSet) -> String {
     let n_rows = result_set.rows.len();
     let shown_rows = &result_set.rows[..n_rows.min(MAX_PRINTED_ROWS)];
-    let header: Vec<String> = result_set.columns.iter().map(|column| column.name.clone()).collect();
-    let cells: Vec<Vec<String>> =
-        shown_rows.iter().map(|row| row.iter().map(cell_text).collect()).collect();
+    let header: Vec<String> = result_set
+        .columns
+        .iter()
+        .map(|column| column.name.clone())
+        .collect();
+    let cells: Vec<Vec<String>> = shown_rows
+        .iter()
+        .map(|row| row.iter().map(cell_text).collect())
+        .collect();
 
     let mut widths: Vec<usize> = header.iter().map(|name| name.chars().count()).collect();
     for row in &cells {
@@ -32,8 +38,18 @@ pub fn render_table(result_set: &ResultSet) -> String {
         .collect();
 
     let mut lines = vec![render_line(&header, &widths, &right_aligned)];
-    lines.push(widths.iter().map(|width| "-".repeat(*width)).collect::<Vec<_>>().join("-+-"));
-    lines.extend(cells.iter().map(|row| render_line(row, &widths, &right_aligned)));
+    lines.push(
+        widths
+            .iter()
+            .map(|width| "-".repeat(*width))
+            .collect::<Vec<_>>()
+            .join("-+-"),
+    );
+    lines.extend(
+        cells
+            .iter()
+            .map(|row| render_line(row, &widths, &right_aligned)),
+    );
     lines.push(footer(result_set, shown_rows.len()));
     lines.join("\n")
 }
@@ -63,8 +79,13 @@ fn footer(result_set: &ResultSet, n_shown: usize) -> String {
         format!("({n_rows} {noun})")
     };
     if result_set.truncated {
-        let total = result_set.total_rows.map(|total_rows| format!(" of {total_rows}")).unwrap_or_default();
-        footer.push_str(&format!("\nthe query produced more rows{total}; the result was truncated to {n_rows}"));
+        let total = result_set
+            .total_rows
+            .map(|total_rows| format!(" of {total_rows}"))
+            .unwrap_or_default();
+        footer.push_str(&format!(
+            "\nthe query produced more rows{total}; the result was truncated to {n_rows}"
+        ));
     }
     footer
 }
@@ -87,10 +108,18 @@ mod tests {
     fn result_set(n_rows: usize, truncated: bool) -> ResultSet {
         ResultSet {
             columns: vec![
-                ResultColumn { name: "name".to_owned(), column_type: ColumnType::Text },
-                ResultColumn { name: "rating".to_owned(), column_type: ColumnType::Float },
+                ResultColumn {
+                    name: "name".to_owned(),
+                    column_type: ColumnType::Text,
+                },
+                ResultColumn {
+                    name: "rating".to_owned(),
+                    column_type: ColumnType::Float,
+                },
             ],
-            rows: (0..n_rows).map(|row_idx| vec![json!(format!("r{row_idx}")), json!(4.5)]).collect(),
+            rows: (0..n_rows)
+                .map(|row_idx| vec![json!(format!("r{row_idx}")), json!(4.5)])
+                .collect(),
             truncated,
             total_rows: truncated.then_some(5_000),
         }
@@ -100,10 +129,19 @@ mod tests {
     fn columns_are_aligned_and_numbers_right_aligned() {
         let result_set = ResultSet {
             columns: vec![
-                ResultColumn { name: "name".to_owned(), column_type: ColumnType::Text },
-                ResultColumn { name: "n".to_owned(), column_type: ColumnType::Integer },
+                ResultColumn {
+                    name: "name".to_owned(),
+                    column_type: ColumnType::Text,
+                },
+                ResultColumn {
+                    name: "n".to_owned(),
+                    column_type: ColumnType::Integer,
+                },
             ],
-            rows: vec![vec![json!("The Pasta House"), json!(11)], vec![json!(null), json!(7)]],
+            rows: vec![
+                vec![json!("The Pasta House"), json!(11)],
+                vec![json!(null), json!(7)],
+            ],
             truncated: false,
             total_rows: None,
         };
@@ -120,7 +158,10 @@ mod tests {
     fn more_than_twenty_rows_are_cut_and_the_footer_says_so() {
         let table = render_table(&result_set(25, false));
 
-        assert_eq!(table.lines().filter(|line| line.starts_with('r')).count(), 20);
+        assert_eq!(
+            table.lines().filter(|line| line.starts_with('r')).count(),
+            20
+        );
         assert!(table.ends_with("(25 rows; showing the first 20)"));
     }
 
@@ -128,6 +169,8 @@ mod tests {
     fn a_truncated_result_is_reported() {
         let table = render_table(&result_set(3, true));
 
-        assert!(table.contains("the query produced more rows of 5000; the result was truncated to 3"));
+        assert!(
+            table.contains("the query produced more rows of 5000; the result was truncated to 3")
+        );
     }
 }

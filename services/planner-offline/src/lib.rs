@@ -11,6 +11,7 @@ mod explain;
 mod join_path;
 mod linker;
 mod plan;
+mod query_assembly;
 mod schema_index;
 mod shape;
 mod sql_builder;

@@ -4,7 +4,8 @@
 //! schema index; spans of different links never overlap.
 
 use crate::schema_index::{SchemaIndex, ValueKind};
-use crate::tokenizer::{Token, tokenize};
+use crate::tokenizer::{Token, singular, tokenize};
+use crate::vocabulary::is_filler;
 
 /// What a span of the question refers to.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,8 +87,38 @@ pub(crate) fn link(tokens: &[Token], index: &SchemaIndex<'_>) -> Vec<Link> {
                 },
             ));
         }
+        // "payments" names payments_received and payments_made alike, weakly.
+        if table.name_stems.len() > 1 {
+            for start in find_sequence(tokens, &table.name_stems[..1]) {
+                let candidates = vec![Mention::Table(table_idx)];
+                proposals.push((
+                    1,
+                    Link {
+                        start,
+                        end: start + 1,
+                        candidates,
+                    },
+                ));
+            }
+        }
         for (column_idx, column) in table.columns.iter().enumerate() {
             let at = (table_idx, column_idx);
+            // "customer state" and "transaction type" name a column of a named table.
+            let qualified = [table.name_stems.clone(), column.name_stems.clone()].concat();
+            {
+                for start in find_sequence(tokens, &qualified) {
+                    let end = start + qualified.len();
+                    let candidates = vec![Mention::Column(at)];
+                    proposals.push((
+                        2,
+                        Link {
+                            start,
+                            end,
+                            candidates,
+                        },
+                    ));
+                }
+            }
             for start in find_sequence(tokens, &column.name_stems) {
                 let end = start + column.name_stems.len();
                 proposals.push((
@@ -100,11 +131,9 @@ pub(crate) fn link(tokens: &[Token], index: &SchemaIndex<'_>) -> Vec<Link> {
                 ));
             }
             if column.name_stems.len() > 1 {
-                for stem in column
-                    .name_stems
-                    .iter()
-                    .filter(|s| !GENERIC_STEMS.contains(&s.as_str()))
-                {
+                for stem in column.name_stems.iter().filter(|s| {
+                    !GENERIC_STEMS.contains(&s.as_str()) && s.len() > 2 && !is_filler(s)
+                }) {
                     for start in find_sequence(tokens, std::slice::from_ref(stem)) {
                         proposals.push((
                             1,
@@ -229,7 +258,7 @@ fn find_text_sequence(tokens: &[Token], words: &[String]) -> Vec<usize> {
             words.iter().enumerate().all(|(offset, word)| {
                 let token = &tokens[start + offset];
                 token.text == *word
-                    || (offset + 1 == words.len() && token.stem == crate::tokenizer::stem(word))
+                    || (offset + 1 == words.len() && singular(&token.text) == singular(word))
             })
         })
         .collect()

@@ -8,24 +8,43 @@ use ports::schema::SchemaSnapshot;
 
 use crate::join_path::distance;
 use crate::linker::{Link, Mention, link};
+use crate::query_assembly::{
+    adjective_stems, build_query, filter_table, group_columns, single_measure, year_filter,
+};
 use crate::schema_index::{SchemaIndex, ValueKind};
 use crate::shape::{Shape, ShapeWords, detect};
-use crate::sql_builder::{Filter, Query, SelectItem, render};
-use crate::tokenizer::{Token, singular, tokenize};
-use crate::vocabulary::{PRICE_STEMS, RATING_STEMS, UNSUPPORTED, is_filler};
+use crate::sql_builder::{Filter, Query, render};
+use crate::tokenizer::{Token, tokenize};
+use crate::vocabulary::{UNSUPPORTED, is_filler};
 
 /// Plans and renders SQL for a question, or explains why it cannot.
 pub(crate) fn plan_sql(question: &str, snapshot: &SchemaSnapshot) -> Result<String, String> {
     let tokens = tokenize(question);
     let index = SchemaIndex::build(snapshot);
     let links = link(&tokens, &index);
-    check_words(&tokens, &links)?;
-    let words = detect(&tokens, &links)?;
+    check_words(&tokens, &links, &snapshot.datasource)?;
+    let numeric_starts: Vec<usize> = links
+        .iter()
+        .filter(|l| {
+            let columns = l.columns();
+            !columns.is_empty()
+                && columns.iter().all(|at| {
+                    let column = index.column(*at);
+                    column.kind == ValueKind::Numeric && !column.is_identifier
+                })
+        })
+        .map(|l| l.start)
+        .collect();
+    let words = detect(&tokens, &links, &numeric_starts)?;
     let query = assign_roles(&tokens, &links, &words, &index)?;
     render(&query, &index)
 }
 
-fn check_words(tokens: &[Token], links: &[Link]) -> Result<(), String> {
+fn check_words(tokens: &[Token], links: &[Link], datasource: &str) -> Result<(), String> {
+    let datasource_words: Vec<String> = tokenize(&datasource.replace('_', " "))
+        .into_iter()
+        .map(|t| t.stem)
+        .collect();
     for (idx, token) in tokens.iter().enumerate() {
         if links.iter().any(|l| l.start <= idx && idx < l.end) || token.number().is_some() {
             continue;
@@ -33,7 +52,7 @@ fn check_words(tokens: &[Token], links: &[Link]) -> Result<(), String> {
         if let Some((_, reason)) = UNSUPPORTED.iter().find(|(word, _)| *word == token.text) {
             return Err((*reason).to_owned());
         }
-        if !is_filler(&token.text) {
+        if !is_filler(&token.text) && !datasource_words.contains(&token.stem) {
             return Err(if token.capitalized && idx > 0 {
                 format!("\"{}\" does not match any value in the data", token.text)
             } else {
@@ -47,27 +66,25 @@ fn check_words(tokens: &[Token], links: &[Link]) -> Result<(), String> {
     Ok(())
 }
 
-/// The role-assignment state: which links are used, and the chosen entity.
-struct Roles<'i, 'a> {
-    index: &'i SchemaIndex<'a>,
+/// The role-assignment state: which links already have a role.
+pub(crate) struct Roles<'i, 'a> {
+    pub(crate) index: &'i SchemaIndex<'a>,
     used: Vec<bool>,
+    question_stems: Vec<String>,
 }
 
 impl Roles<'_, '_> {
-    fn choose(
+    pub(crate) fn choose(
         &self,
         candidates: &[(usize, usize)],
         anchor: Option<usize>,
     ) -> Result<(usize, usize), String> {
-        let Some(anchor) = anchor else {
-            return match candidates {
-                [only] => Ok(*only),
-                _ => Err(self.ambiguity(candidates)),
-            };
-        };
         let scored: Vec<(usize, (usize, usize))> = candidates
             .iter()
-            .filter_map(|at| distance(self.index, anchor, at.0).map(|d| (d, *at)))
+            .filter_map(|at| match anchor {
+                Some(anchor) => distance(self.index, anchor, at.0).map(|d| (d, *at)),
+                None => Some((0, *at)),
+            })
             .collect();
         let best = scored
             .iter()
@@ -79,9 +96,37 @@ impl Roles<'_, '_> {
             .filter(|(d, _)| *d == best)
             .map(|(_, at)| *at)
             .collect();
-        match winners.as_slice() {
-            [only] => Ok(*only),
+        // Ties go to the one column whose table the question names, even in passing
+        // ("payments received").
+        let named: Vec<(usize, usize)> = winners
+            .iter()
+            .filter(|at| {
+                let table_stems = &self.index.tables[at.0].name_stems;
+                table_stems.len() > 1 && table_stems.iter().all(|s| self.question_stems.contains(s))
+            })
+            .copied()
+            .collect();
+        match (winners.as_slice(), named.as_slice()) {
+            ([only], _) | (_, [only]) => Ok(*only),
             _ => Err(self.ambiguity(&winners)),
+        }
+    }
+
+    /// One table among several a word may name, preferring the one the question names fully.
+    fn choose_table(&self, tables: &[usize]) -> Result<usize, String> {
+        let named: Vec<usize> = tables
+            .iter()
+            .copied()
+            .filter(|t| {
+                self.index.tables[*t]
+                    .name_stems
+                    .iter()
+                    .all(|s| self.question_stems.contains(s))
+            })
+            .collect();
+        match (tables, named.as_slice()) {
+            ([only], _) | (_, [only]) => Ok(*only),
+            _ => Err("it is not sure which table is meant".to_owned()),
         }
     }
 
@@ -117,36 +162,21 @@ fn assign_roles(
     let mut roles = Roles {
         index,
         used: vec![false; links.len()],
+        question_stems: tokens.iter().map(|t| t.stem.clone()).collect(),
     };
 
     // The "which X has the most T" form counts T per X.
     let mut counted_table = None;
-    if let Shape::Top { at, .. } = words.shape
-        && let Some(next) = links.iter().position(|l| l.start > at)
-        && !links[next].tables().is_empty()
-        && tokens[at].text != "top"
-        && links[next].start <= at + 2
-        && links[..next].iter().any(|l| !l.is_value())
-    {
-        counted_table = links[next].tables().first().copied();
-        roles.used[next] = true;
-    }
-
     let mut group_link = words.group_link;
-    if counted_table.is_some() && group_link.is_none() {
-        group_link = links.iter().position(|l| {
-            !l.is_value()
-                && l.start
-                    < links
-                        .iter()
-                        .find(|l| !l.tables().is_empty() && l.start > 0)
-                        .map_or(0, |l| l.start)
-                        + 1
-        });
-        group_link = group_link.filter(|idx| !roles.used[*idx]);
-        if group_link.is_none() {
-            return Err("it could not tell what to rank".to_owned());
-        }
+    if let Shape::Top { at, .. } = words.shape
+        && matches!(tokens[at].text.as_str(), "most" | "least" | "fewest")
+        && let Some(next) = links.iter().position(|l| l.start == at + 1)
+        && let Some(&table) = links[next].tables().first()
+        && let Some(ranked) = links[..next].iter().position(|l| !l.is_value())
+    {
+        counted_table = Some(table);
+        roles.used[next] = true;
+        group_link = group_link.or(Some(ranked));
     }
     if let Some(group_idx) = group_link {
         roles.used[group_idx] = true;
@@ -157,8 +187,12 @@ fn assign_roles(
         .enumerate()
         .find(|(idx, l)| !roles.used[*idx] && !l.tables().is_empty())
         .map(|(idx, _)| idx);
-    let mut entity =
-        counted_table.or_else(|| entity_link.and_then(|idx| links[idx].tables().first().copied()));
+    let entity_from_link = match entity_link.map(|idx| roles.choose_table(&links[idx].tables())) {
+        Some(Err(reason)) => return Err(reason),
+        Some(Ok(table)) => Some(table),
+        None => None,
+    };
+    let mut entity = counted_table.or(entity_from_link);
     if let Some(idx) = entity_link
         && counted_table.is_none()
     {
@@ -237,7 +271,9 @@ fn assign_roles(
         None => None,
     };
     if entity.is_none() {
-        entity = measure.map(|m| m.0);
+        entity = measure
+            .map(|m| m.0)
+            .or_else(|| comparison_columns.first().map(filter_table));
     }
 
     // Values become equality filters, absorbing a column name written next to them.
@@ -321,6 +357,12 @@ fn assign_roles(
         }
     }
 
+    if entity.is_none()
+        && let [only] = outputs.as_slice()
+        && let [column] = links[*only].columns().as_slice()
+    {
+        entity = Some(column.0);
+    }
     let Some(entity) = entity else {
         return Err("it could not tell which table the question is about".to_owned());
     };
@@ -341,178 +383,6 @@ fn assign_roles(
         filters,
         entity_link.map(|idx| &tokens[links[idx].end - 1]),
     )
-}
-
-fn build_query(
-    words: &ShapeWords,
-    entity: usize,
-    measure: Option<(usize, usize)>,
-    group: Option<Vec<(usize, usize)>>,
-    outputs: Vec<(usize, usize)>,
-    filters: Vec<Filter>,
-    entity_word: Option<&Token>,
-) -> Result<Query, String> {
-    let mut query = Query {
-        base: entity,
-        select: Vec::new(),
-        filters,
-        group_by: Vec::new(),
-        order_by: None,
-        limit: None,
-        distinct: false,
-    };
-    let group_label = group.as_ref().and_then(|g| g.last().copied());
-    if let Some(group) = &group {
-        query.group_by = group.clone();
-        query.select.extend(
-            group
-                .iter()
-                .skip(group.len().saturating_sub(1))
-                .map(|at| SelectItem::Column(*at)),
-        );
-    }
-    match words.shape {
-        Shape::Count => match (outputs.as_slice(), entity_word) {
-            ([only], None) => query.select.push(SelectItem::CountDistinct(*only)),
-            ([], _) => query.select.push(SelectItem::CountRows),
-            _ => return Err("it cannot tell what exactly to count".to_owned()),
-        },
-        Shape::Aggregate(aggregate) => {
-            let measure = measure.ok_or("it is not sure which measure is meant")?;
-            query.base = measure.0;
-            query.select.push(SelectItem::Aggregate(aggregate, measure));
-        }
-        Shape::Top { descending, .. } => {
-            let singular_entity = entity_word.is_none_or(|t| singular(&t.text) == t.text);
-            query.limit = match (words.limit, singular_entity) {
-                (Some(limit), _) => Some(limit),
-                (None, true) => Some(1),
-                (None, false) => return Err("it is not sure how many rows to rank".to_owned()),
-            };
-            if group_label.is_some() {
-                if measure.is_some() {
-                    return Err("it can rank groups only by how many rows they have".to_owned());
-                }
-                query.select.push(SelectItem::CountRows);
-                query.order_by = Some((SelectItem::CountRows, descending));
-            } else {
-                let measure = measure.ok_or("it is not sure which measure is meant")?;
-                query.select.push(SelectItem::AllColumns(entity));
-                if measure.0 != entity {
-                    query.select.push(SelectItem::Column(measure));
-                }
-                query.order_by = Some((SelectItem::Column(measure), descending));
-            }
-        }
-        Shape::List => {
-            if group.is_some() {
-                return Err("it cannot list rows grouped by something".to_owned());
-            }
-            if outputs.is_empty() {
-                query.select.push(SelectItem::AllColumns(entity));
-            } else {
-                query
-                    .select
-                    .extend(outputs.iter().map(|at| SelectItem::Column(*at)));
-                query.distinct = words.distinct;
-            }
-            query.limit = words.limit;
-        }
-    }
-    Ok(query)
-}
-
-fn group_columns(
-    group: &Link,
-    anchor: Option<usize>,
-    roles: &Roles<'_, '_>,
-) -> Result<Vec<(usize, usize)>, String> {
-    if let Some(&table) = group.tables().first() {
-        let indexed = &roles.index.tables[table];
-        let label = indexed
-            .columns
-            .iter()
-            .position(|c| c.name_stems == ["nam"])
-            .or_else(|| {
-                indexed
-                    .columns
-                    .iter()
-                    .position(|c| c.kind == ValueKind::Text && !c.is_identifier)
-            })
-            .ok_or("the grouping table has no name column")?;
-        let mut columns = Vec::new();
-        if let Some(key) = indexed.key
-            && key != label
-        {
-            columns.push((table, key));
-        }
-        columns.push((table, label));
-        return Ok(columns);
-    }
-    Ok(vec![roles.choose(&group.columns(), anchor)?])
-}
-
-fn filter_table(filter: &Filter) -> usize {
-    match filter {
-        Filter::Equals(at, _) | Filter::Compare(at, _, _) | Filter::Year(at, _) => at.0,
-    }
-}
-
-fn adjective_stems(tokens: &[Token]) -> Option<&'static [&'static str]> {
-    tokens.iter().find_map(|t| match t.text.as_str() {
-        "expensive" | "cheapest" | "priciest" | "cheap" => Some(PRICE_STEMS),
-        "rated" | "best" | "worst" => Some(RATING_STEMS),
-        _ => None,
-    })
-}
-
-/// The one numeric, non-identifier column of the entity, optionally restricted by stems.
-fn single_measure(
-    index: &SchemaIndex<'_>,
-    entity: Option<usize>,
-    stems: Option<&[&str]>,
-) -> Option<(usize, usize)> {
-    let table = entity?;
-    let found: Vec<(usize, usize)> = index.tables[table]
-        .columns
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| {
-            c.kind == ValueKind::Numeric
-                && !c.is_identifier
-                && !c.name_stems.iter().any(|s| s == "year")
-        })
-        .filter(|(_, c)| {
-            stems.is_none_or(|wanted| c.name_stems.iter().any(|s| wanted.contains(&s.as_str())))
-        })
-        .map(|(idx, _)| (table, idx))
-        .collect();
-    match found.as_slice() {
-        [only] => Some(*only),
-        _ => None,
-    }
-}
-
-fn year_filter(index: &SchemaIndex<'_>, table: usize, year: &str) -> Result<Filter, String> {
-    let columns = &index.tables[table].columns;
-    if let Some(column) = columns.iter().position(|c| c.name_stems == ["year"]) {
-        return Ok(Filter::Compare((table, column), "=", year.to_owned()));
-    }
-    let dates: Vec<usize> = columns
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| {
-            c.kind == ValueKind::Temporal
-                && !c.name_stems.iter().any(|s| s == "crtd" || s == "creat")
-        })
-        .map(|(idx, _)| idx)
-        .collect();
-    match dates.as_slice() {
-        [only] => Ok(Filter::Year((table, *only), year.to_owned())),
-        _ => Err(format!(
-            "it is not sure which date the year {year} applies to"
-        )),
-    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 
 use ports::schema::{ColumnSchema, SchemaSnapshot, TableSchema};
 
-use crate::tokenizer::{identifier_words, stem};
+use crate::tokenizer::{identifier_words, singular, stem};
 
 /// What kind of values a column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,7 +168,10 @@ fn index_column<'a>(
     if prefix.is_some_and(|p| words.first().is_some_and(|w| w == p)) {
         words.remove(0);
     }
-    if words.len() > 1 && abbreviates(&words[0], table_words) {
+    let whole_table_word = table_words
+        .iter()
+        .any(|w| singular(w) == singular(&words[0]));
+    if words.len() > 1 && abbreviates(&words[0], table_words) && !whole_table_word {
         words.remove(0);
     }
     let kind = value_kind(&column.data_type);
@@ -292,7 +295,10 @@ fn referenced_column(column: &IndexedColumn<'_>, other: &IndexedTable<'_>) -> Op
         return None;
     }
     other.columns.iter().position(|candidate| {
-        same_name(candidate) && (column.is_identifier || column.kind == ValueKind::Text)
+        let names_a_thing = column.kind == ValueKind::Text
+            && column.name_stems.len() > 1
+            && column.name_stems.last().is_some_and(|s| s == "nam");
+        same_name(candidate) && (column.is_identifier || names_a_thing)
     })
 }
 

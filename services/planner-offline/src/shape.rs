@@ -68,7 +68,13 @@ pub(crate) struct ShapeWords {
 }
 
 /// Reads the shape words; fails with a plain reason when a number has no role.
-pub(crate) fn detect(tokens: &[Token], links: &[Link]) -> Result<ShapeWords, String> {
+/// `numeric_starts` are the token indices where links to numeric measure columns begin, so
+/// "number of citations" reads as a measure rather than as a count.
+pub(crate) fn detect(
+    tokens: &[Token],
+    links: &[Link],
+    numeric_starts: &[usize],
+) -> Result<ShapeWords, String> {
     let words: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
     let has = |word: &str| words.contains(&word);
     let linked = |idx: usize| links.iter().any(|l| l.start <= idx && idx < l.end);
@@ -122,7 +128,13 @@ pub(crate) fn detect(tokens: &[Token], links: &[Link]) -> Result<ShapeWords, Str
             .find(|(s, _)| s == w)
             .map(|(_, descending)| (idx, *descending))
     });
-    let count = (has("how") && has("many")) || has("count") || phrase(&words, &["number", "of"]);
+    let number_of = words.windows(2).enumerate().any(|(idx, pair)| {
+        pair == ["number", "of"]
+            && !numeric_starts
+                .iter()
+                .any(|start| (idx + 2..=idx + 3).contains(start))
+    });
+    let count = (has("how") && has("many")) || has("count") || number_of;
     let aggregate = if has("average") || has("avg") || has("mean") {
         Some(Aggregate::Avg)
     } else if has("total") || has("sum") {
@@ -141,8 +153,7 @@ pub(crate) fn detect(tokens: &[Token], links: &[Link]) -> Result<ShapeWords, Str
             let table_before = links.iter().any(|l| l.end <= at && !l.tables().is_empty());
             let table_after = links
                 .iter()
-                .find(|l| l.start > at)
-                .is_some_and(|l| !l.tables().is_empty());
+                .any(|l| l.start > at && l.start <= at + 3 && !l.tables().is_empty());
             let asks_for_rows = has("which")
                 || has("who")
                 || has("top")
@@ -187,10 +198,6 @@ const SUPERLATIVES: &[(&str, bool)] = &[
     ("worst", false),
     ("cheapest", false),
 ];
-
-fn phrase(words: &[&str], wanted: &[&str]) -> bool {
-    words.windows(wanted.len()).any(|window| window == wanted)
-}
 
 fn find_comparisons(tokens: &[Token], used_numbers: &mut [bool]) -> Vec<Comparison> {
     let phrases: &[(&[&str], &'static str)] = &[
@@ -253,6 +260,9 @@ fn find_group_link(words: &[&str], links: &[Link], shape: Shape) -> Result<Optio
         {
             next += 1;
         }
+        if links.iter().any(|l| l.start == next && l.is_value()) {
+            continue;
+        }
         return match links.iter().position(|l| l.start == next) {
             Some(link_idx) => Ok(Some(link_idx)),
             None => Err(format!("it could not tell what \"{word}\" groups by")),
@@ -267,7 +277,7 @@ mod tests {
     use crate::tokenizer::tokenize;
 
     fn shape_of(question: &str) -> ShapeWords {
-        detect(&tokenize(question), &[]).unwrap()
+        detect(&tokenize(question), &[], &[]).unwrap()
     }
 
     #[test]
@@ -307,7 +317,7 @@ mod tests {
 
     #[test]
     fn a_number_without_a_role_is_declined() {
-        let result = detect(&tokenize("restaurants 17 rating"), &[]);
+        let result = detect(&tokenize("restaurants 17 rating"), &[], &[]);
 
         assert!(result.is_err());
     }

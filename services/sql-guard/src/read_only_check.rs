@@ -1,86 +1,74 @@
-//! Walks a parsed statement and rejects anything that is not a plain read-only query.
+//! Walks a parsed statement and rejects anything that is not a plain read-only query over
+//! permitted relations and functions.
 //!
-//! Invariant: every nested query (CTEs, subqueries, set operations) is checked, not just the
-//! outermost one.
+//! Invariant: every nested query (CTEs, subqueries, set operations, function arguments) is
+//! checked, not just the outermost one.
 
 use std::ops::ControlFlow;
 
-use contracts::error::ErrorKind;
-use sqlparser::ast::{Expr, Query, SetExpr, Statement, TableFactor, Visit, Visitor};
+use ports::sql_engine::Dialect;
+use sqlparser::ast::{
+    Expr, ObjectName, ObjectNamePart, Query, SetExpr, Statement, TableFactor, Visit, Visitor,
+};
 
-use crate::function_deny_list::is_denied;
+use crate::cte_scope::CteScopes;
+use crate::function_deny_list::denial_reason;
+use crate::guard_policy::GuardPolicy;
+use crate::guard_rejection::GuardRejection;
+use crate::relation_access::check_relation;
+use crate::table_function_allow_list::{allowed_table_functions_text, is_allowed_table_function};
 
-/// Why the guard refused a query; the message is fed back to the SQL generator.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum GuardRejection {
-    /// The SQL did not parse in the target dialect.
-    #[error("the SQL does not parse: {0}")]
-    Unparseable(String),
-    /// Zero or several statements.
-    #[error("exactly one statement is allowed, found {n_statements}")]
-    NotExactlyOneStatement {
-        /// Statements found.
-        n_statements: usize,
-    },
-    /// The statement is not a query (DDL, DML, SET, COPY, transaction control, ...).
-    #[error("only read-only SELECT queries are allowed, found {0}")]
-    NotAQuery(String),
-    /// A query writes (data-modifying CTE, SELECT INTO, locking clause).
-    #[error("the query writes or locks data: {0}")]
-    Writes(String),
-    /// A function on the deny-list.
-    #[error("the function {0} is not allowed")]
-    DeniedFunction(String),
-    /// The SQL text is longer than allowed.
-    #[error("the SQL is {n_bytes} bytes long, more than the {max_bytes} allowed")]
-    TooLong {
-        /// Length of the SQL.
-        n_bytes: usize,
-        /// Limit.
-        max_bytes: usize,
-    },
-}
-
-impl GuardRejection {
-    /// Retry class: a rejection is never transient.
-    pub fn kind(&self) -> ErrorKind {
-        ErrorKind::InvalidInput
+/// Admits `statement` only if it is one read-only query that respects `policy`.
+pub(crate) fn check_statement(
+    statement: &Statement,
+    dialect: Dialect,
+    policy: &GuardPolicy,
+) -> Result<(), GuardRejection> {
+    if !matches!(statement, Statement::Query(_)) {
+        return Err(GuardRejection::NotAQuery(statement_keyword(statement)));
     }
-}
-
-pub(crate) fn check_statement(statement: &Statement) -> Result<(), GuardRejection> {
-    let Statement::Query(_) = statement else {
-        let text = statement.to_string();
-        let keyword = text
-            .split_whitespace()
-            .next()
-            .unwrap_or("an unknown statement");
-        return Err(GuardRejection::NotAQuery(keyword.to_ascii_uppercase()));
+    let mut visitor = ReadOnlyVisitor {
+        dialect,
+        policy,
+        cte_scopes: CteScopes::default(),
     };
-    match statement.visit(&mut ReadOnlyVisitor) {
+    match statement.visit(&mut visitor) {
         ControlFlow::Break(rejection) => Err(rejection),
         ControlFlow::Continue(()) => Ok(()),
     }
 }
 
-struct ReadOnlyVisitor;
+struct ReadOnlyVisitor<'policy> {
+    dialect: Dialect,
+    policy: &'policy GuardPolicy,
+    cte_scopes: CteScopes,
+}
 
-impl Visitor for ReadOnlyVisitor {
+impl Visitor for ReadOnlyVisitor<'_> {
     type Break = GuardRejection;
 
     fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<GuardRejection> {
+        self.cte_scopes.enter_query(query);
         if !query.locks.is_empty() {
             return ControlFlow::Break(GuardRejection::Writes(
-                "FOR UPDATE/SHARE locking clause".into(),
+                "a FOR UPDATE/FOR SHARE locking clause".into(),
             ));
         }
-        check_set_expr(&query.body)
+        self.check_set_expr(&query.body)
+    }
+
+    fn post_visit_query(&mut self, query: &Query) -> ControlFlow<GuardRejection> {
+        self.cte_scopes.leave_query(query);
+        ControlFlow::Continue(())
     }
 
     fn pre_visit_statement(&mut self, statement: &Statement) -> ControlFlow<GuardRejection> {
         match statement {
             Statement::Query(_) => ControlFlow::Continue(()),
-            other => ControlFlow::Break(GuardRejection::Writes(first_keyword(&other.to_string()))),
+            other => ControlFlow::Break(GuardRejection::Writes(format!(
+                "a nested {} statement",
+                statement_keyword(other)
+            ))),
         }
     }
 
@@ -90,52 +78,133 @@ impl Visitor for ReadOnlyVisitor {
     ) -> ControlFlow<GuardRejection> {
         match table_factor {
             TableFactor::Table {
+                name, args: None, ..
+            } => self.check_relation(name),
+            TableFactor::Table {
                 name,
                 args: Some(_),
                 ..
-            } => ControlFlow::Break(GuardRejection::DeniedFunction(format!(
-                "{name} (table function)"
-            ))),
-            TableFactor::Function { name, .. } => ControlFlow::Break(
-                GuardRejection::DeniedFunction(format!("{name} (table function)")),
-            ),
+            }
+            | TableFactor::Function { name, .. } => self.check_table_function(name),
+            TableFactor::TableFunction { expr, .. } => {
+                ControlFlow::Break(GuardRejection::DeniedTableFunction {
+                    name: format!("TABLE({expr})"),
+                    allowed: allowed_table_functions_text(),
+                })
+            }
+            TableFactor::SemanticView { name, .. } => {
+                ControlFlow::Break(GuardRejection::DeniedTableFunction {
+                    name: format!("SEMANTIC_VIEW({name})"),
+                    allowed: allowed_table_functions_text(),
+                })
+            }
             _ => ControlFlow::Continue(()),
         }
     }
 
     fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<GuardRejection> {
         if let Expr::Function(function) = expr {
-            let name = function.name.to_string();
-            if is_denied(&name) {
-                return ControlFlow::Break(GuardRejection::DeniedFunction(name));
-            }
+            return self.check_function(&function.name);
         }
         ControlFlow::Continue(())
     }
 }
 
-fn check_set_expr(set_expr: &SetExpr) -> ControlFlow<GuardRejection> {
-    match set_expr {
-        SetExpr::Select(select) if select.into.is_some() => {
-            ControlFlow::Break(GuardRejection::Writes("SELECT INTO".into()))
+impl ReadOnlyVisitor<'_> {
+    fn check_set_expr(&self, set_expr: &SetExpr) -> ControlFlow<GuardRejection> {
+        match set_expr {
+            SetExpr::Select(select) if select.into.is_some() => {
+                ControlFlow::Break(GuardRejection::Writes("SELECT INTO creates a table".into()))
+            }
+            SetExpr::Select(_) | SetExpr::Values(_) | SetExpr::Query(_) => {
+                ControlFlow::Continue(())
+            }
+            SetExpr::Table(table) => {
+                let name_parts: Vec<String> = table
+                    .schema_name
+                    .iter()
+                    .chain(table.table_name.iter())
+                    .cloned()
+                    .collect();
+                self.break_on(check_relation(
+                    &name_parts,
+                    &name_parts.join("."),
+                    self.dialect,
+                    self.policy,
+                    self.cte_scopes.resolves_to_cte(&name_parts),
+                ))
+            }
+            SetExpr::SetOperation { left, right, .. } => {
+                self.check_set_expr(left)?;
+                self.check_set_expr(right)
+            }
+            SetExpr::Insert(_) => ControlFlow::Break(GuardRejection::Writes("INSERT".into())),
+            SetExpr::Update(_) => ControlFlow::Break(GuardRejection::Writes("UPDATE".into())),
+            SetExpr::Delete(_) => ControlFlow::Break(GuardRejection::Writes("DELETE".into())),
+            SetExpr::Merge(_) => ControlFlow::Break(GuardRejection::Writes("MERGE".into())),
         }
-        SetExpr::Select(_) | SetExpr::Values(_) | SetExpr::Table(_) | SetExpr::Query(_) => {
-            ControlFlow::Continue(())
+    }
+
+    fn check_relation(&self, name: &ObjectName) -> ControlFlow<GuardRejection> {
+        let name_parts = unquoted_parts(name);
+        self.break_on(check_relation(
+            &name_parts,
+            &name.to_string(),
+            self.dialect,
+            self.policy,
+            self.cte_scopes.resolves_to_cte(&name_parts),
+        ))
+    }
+
+    fn check_function(&self, name: &ObjectName) -> ControlFlow<GuardRejection> {
+        let name_parts = unquoted_parts(name);
+        match denial_reason(&name_parts, self.dialect, self.policy.denied_functions()) {
+            Some(reason) => ControlFlow::Break(GuardRejection::DeniedFunction {
+                name: name.to_string(),
+                reason: reason.to_owned(),
+            }),
+            None => ControlFlow::Continue(()),
         }
-        SetExpr::SetOperation { left, right, .. } => {
-            check_set_expr(left)?;
-            check_set_expr(right)
+    }
+
+    fn check_table_function(&self, name: &ObjectName) -> ControlFlow<GuardRejection> {
+        self.check_function(name)?;
+        let name_parts = unquoted_parts(name);
+        let base_name = name_parts.last().map(String::as_str).unwrap_or_default();
+        if name_parts.len() <= 2 && is_allowed_table_function(base_name) {
+            return ControlFlow::Continue(());
         }
-        SetExpr::Insert(_) => ControlFlow::Break(GuardRejection::Writes("INSERT".into())),
-        SetExpr::Update(_) => ControlFlow::Break(GuardRejection::Writes("UPDATE".into())),
-        SetExpr::Delete(_) => ControlFlow::Break(GuardRejection::Writes("DELETE".into())),
-        SetExpr::Merge(_) => ControlFlow::Break(GuardRejection::Writes("MERGE".into())),
+        ControlFlow::Break(GuardRejection::DeniedTableFunction {
+            name: name.to_string(),
+            allowed: allowed_table_functions_text(),
+        })
+    }
+
+    fn break_on(&self, result: Result<(), GuardRejection>) -> ControlFlow<GuardRejection> {
+        match result {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(rejection) => ControlFlow::Break(rejection),
+        }
     }
 }
 
-fn first_keyword(text: &str) -> String {
-    text.split_whitespace()
+/// The name's parts without quotes; a part that is not a plain identifier keeps its text.
+fn unquoted_parts(name: &ObjectName) -> Vec<String> {
+    name.0
+        .iter()
+        .map(|part| match part {
+            ObjectNamePart::Identifier(ident) => ident.value.clone(),
+            other => other.to_string(),
+        })
+        .collect()
+}
+
+/// The statement's leading keyword, uppercased, for messages.
+fn statement_keyword(statement: &Statement) -> String {
+    statement
+        .to_string()
+        .split_whitespace()
         .next()
-        .unwrap_or("a statement")
+        .unwrap_or("an unknown statement")
         .to_ascii_uppercase()
 }

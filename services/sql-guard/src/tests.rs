@@ -1,9 +1,27 @@
+//! Unit tests of the guard through its public functions, one rule per test.
+//!
+//! Invariant: tests never depend on a database or on files outside this crate.
+
 use ports::sql_engine::Dialect;
 
-use crate::{GuardRejection, check_read_only};
+use crate::{GuardPolicy, GuardRejection, check_read_only, check_with_policy};
 
 fn rejected(sql: &str) -> GuardRejection {
     check_read_only(sql, Dialect::Postgres).expect_err(sql)
+}
+
+fn rejected_in(sql: &str, dialect: Dialect) -> GuardRejection {
+    check_read_only(sql, dialect).expect_err(sql)
+}
+
+/// Runs `check` on a thread with a 512 KiB stack, much smaller than any real worker's.
+fn on_small_stack<T: Send + 'static>(check: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(512 * 1024)
+        .spawn(check)
+        .unwrap()
+        .join()
+        .unwrap()
 }
 
 #[test]
@@ -14,12 +32,25 @@ fn a_plain_select_is_admitted_without_its_semicolon() {
 }
 
 #[test]
+fn trailing_comments_and_semicolons_are_cut_from_the_admitted_text() {
+    let checked = check_read_only(
+        "  SELECT 'é' AS x ;; -- done\n /* end */ ",
+        Dialect::Postgres,
+    )
+    .unwrap();
+
+    assert_eq!(checked.as_str(), "SELECT 'é' AS x");
+}
+
+#[test]
 fn ctes_set_operations_and_subqueries_are_admitted() {
     for sql in [
         "WITH t AS (SELECT 1 AS a) SELECT a FROM t",
         "SELECT 1 UNION ALL SELECT 2",
         "SELECT name FROM restaurant WHERE city_name IN (SELECT city_name FROM geographic)",
         "VALUES (1), (2)",
+        "SELECT * FROM generate_series(1, 3) AS g(n)",
+        "SELECT * FROM information_schema.columns",
     ] {
         assert!(check_read_only(sql, Dialect::Postgres).is_ok(), "{sql}");
     }
@@ -60,36 +91,236 @@ fn a_data_modifying_cte_is_rejected() {
 }
 
 #[test]
-fn select_into_is_rejected() {
-    assert!(matches!(
-        rejected("SELECT * INTO copy_of_x FROM x"),
-        GuardRejection::Writes(_)
-    ));
+fn select_into_and_locking_clauses_are_rejected() {
+    for sql in [
+        "SELECT * INTO copy_of_x FROM x",
+        "SELECT * FROM x FOR UPDATE",
+    ] {
+        assert!(matches!(rejected(sql), GuardRejection::Writes(_)), "{sql}");
+    }
 }
 
 #[test]
-fn denied_functions_are_rejected_anywhere_in_the_query() {
+fn denied_functions_are_rejected_whatever_their_case_schema_or_quotes() {
     for sql in [
         "SELECT pg_sleep(60)",
         "SELECT 1 FROM x WHERE pg_catalog.PG_SLEEP(1) IS NULL",
+        "SELECT \"pg_catalog\".\"pg_read_file\"('/etc/passwd')",
         "SELECT * FROM (SELECT pg_read_file('/etc/passwd')) t",
+        "SELECT nextval('orders_id_seq')",
     ] {
         assert!(
-            matches!(rejected(sql), GuardRejection::DeniedFunction(_)),
+            matches!(rejected(sql), GuardRejection::DeniedFunction { .. }),
             "{sql}"
         );
     }
 }
 
 #[test]
-fn table_functions_that_read_files_are_rejected() {
-    let rejection =
-        check_read_only("SELECT * FROM read_csv('/etc/passwd')", Dialect::Embedded).unwrap_err();
+fn each_dialect_denies_its_own_dangerous_functions() {
+    for (sql, dialect) in [
+        ("SELECT getenv('HOME')", Dialect::Embedded),
+        (
+            "SELECT * FROM read_parquet('s3://bucket/x.parquet')",
+            Dialect::Embedded,
+        ),
+        ("SELECT pg_terminate_backend(42)", Dialect::Redshift),
+        ("SELECT system.runtime.kill_query('q')", Dialect::Athena),
+        (
+            "SELECT * FROM TABLE(system.query(query => 'SELECT 1'))",
+            Dialect::Athena,
+        ),
+    ] {
+        let rejection = rejected_in(sql, dialect);
+
+        assert!(
+            matches!(
+                rejection,
+                GuardRejection::DeniedFunction { .. } | GuardRejection::DeniedTableFunction { .. }
+            ),
+            "{sql}: {rejection:?}"
+        );
+    }
+}
+
+#[test]
+fn table_functions_off_the_allow_list_are_rejected() {
+    let rejection = check_read_only(
+        "SELECT * FROM pg_stat_get_backend_idset()",
+        Dialect::Postgres,
+    )
+    .unwrap_err();
 
     assert!(
-        matches!(rejection, GuardRejection::DeniedFunction(_)),
+        matches!(rejection, GuardRejection::DeniedTableFunction { .. }),
         "{rejection:?}"
     );
+}
+
+#[test]
+fn system_catalogs_holding_secrets_are_rejected() {
+    for sql in [
+        "SELECT rolpassword FROM pg_authid",
+        "SELECT * FROM \"PG_CATALOG\".\"PG_SHADOW\"",
+        "SELECT * FROM x JOIN pg_catalog.pg_user_mapping m ON true",
+    ] {
+        assert!(
+            matches!(rejected(sql), GuardRejection::DeniedRelation { .. }),
+            "{sql}"
+        );
+    }
+}
+
+#[test]
+fn the_allow_list_admits_listed_relations_and_the_query_s_own_ctes() {
+    let policy = GuardPolicy::default().with_allowed_relations(["public.orders", "Customers"]);
+
+    for sql in [
+        "SELECT * FROM orders",
+        "SELECT * FROM PUBLIC.\"ORDERS\"",
+        "SELECT * FROM customers c JOIN orders o ON o.customer_id = c.id",
+        "WITH recent AS (SELECT * FROM orders) SELECT * FROM recent",
+    ] {
+        assert!(
+            check_with_policy(sql, Dialect::Postgres, &policy).is_ok(),
+            "{sql}"
+        );
+    }
+}
+
+#[test]
+fn the_allow_list_rejects_other_relations_with_the_allowed_names() {
+    let policy = GuardPolicy::default().with_allowed_relations(["public.orders", "customers"]);
+
+    for sql in [
+        "SELECT * FROM secrets",
+        "SELECT * FROM sales.customers",
+        "SELECT * FROM orders WHERE id IN (SELECT id FROM payroll)",
+    ] {
+        let rejection = check_with_policy(sql, Dialect::Postgres, &policy).unwrap_err();
+
+        assert!(
+            rejection.to_string().contains("customers, public.orders"),
+            "{sql}: {rejection}"
+        );
+    }
+}
+
+#[test]
+fn a_later_cte_does_not_hide_a_real_table_read_by_an_earlier_one() {
+    let policy = GuardPolicy::default().with_allowed_relations(["orders"]);
+    let sql = "WITH a AS (SELECT * FROM payroll), payroll AS (SELECT 1) SELECT * FROM a";
+
+    let rejection = check_with_policy(sql, Dialect::Postgres, &policy).unwrap_err();
+
+    assert!(
+        matches!(rejection, GuardRejection::RelationNotAllowed { .. }),
+        "{rejection:?}"
+    );
+}
+
+#[test]
+fn a_recursive_cte_may_reference_itself_under_an_allow_list() {
+    let policy = GuardPolicy::default().with_allowed_relations(["orders"]);
+    let sql = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5) \
+               SELECT * FROM n";
+
+    assert!(check_with_policy(sql, Dialect::Postgres, &policy).is_ok());
+}
+
+#[test]
+fn a_datasource_can_deny_its_own_functions() {
+    let policy = GuardPolicy::default().with_denied_functions(["audit.Send_Mail"]);
+
+    let rejection =
+        check_with_policy("SELECT send_mail('x')", Dialect::Postgres, &policy).unwrap_err();
+
+    assert!(
+        matches!(rejection, GuardRejection::DeniedFunction { .. }),
+        "{rejection:?}"
+    );
+}
+
+#[test]
+fn hidden_characters_are_rejected_with_their_position() {
+    assert_eq!(
+        rejected("SELECT 1 \u{202E}-- x"),
+        GuardRejection::HiddenCharacter {
+            code_point: 0x202E,
+            byte_offset: 9
+        }
+    );
+    for sql in [
+        "SELECT\u{0}1",
+        "SELECT\u{200B}1",
+        "\u{FEFF}SELECT 1",
+        "SELECT 1\u{2066}",
+    ] {
+        assert!(
+            matches!(rejected(sql), GuardRejection::HiddenCharacter { .. }),
+            "{sql:?}"
+        );
+    }
+}
+
+#[test]
+fn nested_comments_and_unicode_escaped_identifiers_are_rejected() {
+    for sql in [
+        "SELECT 1 /* /* */ ; DROP TABLE x; */",
+        "SELECT U&\"pg\\005fsleep\"(10)",
+    ] {
+        assert!(
+            matches!(rejected(sql), GuardRejection::AmbiguousSyntax(_)),
+            "{sql}"
+        );
+    }
+}
+
+#[test]
+fn ten_thousand_nested_parentheses_are_rejected_not_overflowed() {
+    let sql = format!("SELECT {}1{}", "(".repeat(10_000), ")".repeat(10_000));
+
+    let rejection = on_small_stack(move || check_read_only(&sql, Dialect::Postgres));
+
+    assert!(
+        matches!(rejection, Err(GuardRejection::TooDeeplyNested(_))),
+        "{rejection:?}"
+    );
+}
+
+#[test]
+fn the_longest_allowed_operator_chain_is_checked_on_a_small_stack() {
+    let n_terms = crate::token_screen::MAX_OPERATOR_TOKENS;
+    let sql = format!("SELECT x{} FROM t", "::int + 1".repeat(n_terms / 2));
+
+    let checked = on_small_stack(move || check_read_only(&sql, Dialect::Postgres));
+
+    assert!(checked.is_ok(), "{checked:?}");
+}
+
+#[test]
+fn the_longest_operator_chain_inside_the_deepest_nesting_is_checked_on_a_small_stack() {
+    let n_levels = crate::MAX_NESTING_DEPTH / 3;
+    let chain = format!(
+        "x{}",
+        "::int + 1".repeat(crate::token_screen::MAX_OPERATOR_TOKENS / 2 - n_levels)
+    );
+    let sql = format!(
+        "SELECT {}{chain}{} FROM t",
+        "(SELECT ".repeat(n_levels),
+        " FROM t)".repeat(n_levels)
+    );
+
+    let checked = on_small_stack(move || check_read_only(&sql, Dialect::Postgres));
+
+    assert!(checked.is_ok(), "{checked:?}");
+}
+
+#[test]
+fn a_longer_operator_chain_is_rejected() {
+    let sql = format!("SELECT 1{}", "+1".repeat(5_000));
+
+    assert!(matches!(rejected(&sql), GuardRejection::TooDeeplyNested(_)));
 }
 
 #[test]
@@ -98,4 +329,36 @@ fn unparseable_sql_is_rejected() {
         rejected("SELEC 1"),
         GuardRejection::Unparseable(_)
     ));
+}
+
+#[test]
+fn bracketed_expressions_redshift_would_read_as_identifiers_are_rejected() {
+    let rejection = rejected_in("SELECT x[pg_sleep(1)] FROM t", Dialect::Redshift);
+
+    assert!(
+        matches!(rejection, GuardRejection::AmbiguousSyntax(_)),
+        "{rejection:?}"
+    );
+}
+
+#[test]
+fn duckdb_method_calls_are_checked_like_function_calls() {
+    let rejection = rejected_in("SELECT 'HOME'.getenv()", Dialect::Embedded);
+
+    assert!(
+        matches!(rejection, GuardRejection::DeniedFunction { .. }),
+        "{rejection:?}"
+    );
+}
+
+#[test]
+fn quoted_file_paths_in_from_are_rejected() {
+    for sql in ["SELECT * FROM 'x.csv'", "SELECT * FROM \"/etc/passwd.csv\""] {
+        let rejection = rejected_in(sql, Dialect::Embedded);
+
+        assert!(
+            matches!(rejection, GuardRejection::DeniedRelation { .. }),
+            "{sql}: {rejection:?}"
+        );
+    }
 }

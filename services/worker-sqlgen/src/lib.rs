@@ -104,11 +104,7 @@ pub async fn run(
         )
         .await?;
     tracing::info!(attempt, n_examples = examples.len(), "sql generated");
-    Ok(GenerateSqlResult {
-        sql,
-        attempt,
-        tables_used: Vec::new(),
-    })
+    Ok(GenerateSqlResult { sql, attempt })
 }
 
 async fn retrieve_examples(

@@ -1,3 +1,5 @@
+//! The API-key check: missing, unknown and under-scoped keys, and both key headers.
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 

@@ -1,3 +1,5 @@
+//! `GET /v1/datasources`.
+
 use axum::http::StatusCode;
 use serde_json::json;
 

@@ -1,4 +1,6 @@
 //! Small in-memory implementations of the ports the router uses.
+//!
+//! Invariant: fakes keep state in memory only and never fail unless a test asks them to.
 
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -1,3 +1,5 @@
+//! `GET /v1/questions/{id}`: known, unknown and malformed job ids.
+
 use axum::http::StatusCode;
 use uuid::Uuid;
 

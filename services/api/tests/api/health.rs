@@ -1,3 +1,5 @@
+//! `GET /health` and the JSON fallback for unknown paths.
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use serde_json::json;

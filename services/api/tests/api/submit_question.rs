@@ -1,3 +1,5 @@
+//! `POST /v1/questions`: acceptance, launch envelope and every input error.
+
 use axum::body::Body;
 use axum::http::header::LOCATION;
 use axum::http::{Request, StatusCode};

@@ -1,4 +1,6 @@
 //! A router over fresh fakes, plus request and response shortcuts.
+//!
+//! Invariant: every request goes through the real router, without a socket.
 
 use std::sync::Arc;
 

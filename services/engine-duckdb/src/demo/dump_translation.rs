@@ -2,9 +2,14 @@
 //! statements DuckDB accepts.
 //!
 //! Invariant: only code is rewritten, never string literals, quoted identifiers or comments;
-//! table data is carried over unchanged.
+//! table data is carried over unchanged except that clock references become load-time literals.
 
-use crate::statement_split::{SegmentKind, segments, split_statements};
+use chrono::{DateTime, Utc};
+
+use crate::clock_pinning::clock_literal;
+use crate::statement_split::{
+    SegmentKind, WordReplacement, is_word_char, rewrite_words, segments, split_statements,
+};
 
 /// Postgres type names DuckDB lacks, with the DuckDB type that keeps their values.
 const TYPE_REPLACEMENTS: &[(&str, &str)] = &[
@@ -36,12 +41,13 @@ const POSTGRES_ONLY_LEADS: &[&[&str]] = &[
     &["DROP"],
 ];
 
-/// The dump's statements that DuckDB should run, rewritten for DuckDB, in order.
-pub(crate) fn translate_dump(dump_sql: &str) -> Vec<String> {
+/// The dump's statements that DuckDB should run, rewritten for DuckDB, in order; clock
+/// references (`CURRENT_DATE - INTERVAL '2 years'`) are pinned to `now`, the load time.
+pub(crate) fn translate_dump(dump_sql: &str, now: DateTime<Utc>) -> Vec<String> {
     split_statements(dump_sql)
         .iter()
         .filter(|statement| !is_postgres_only(statement) && !is_public_schema_creation(statement))
-        .map(|statement| rewrite_statement(statement))
+        .map(|statement| rewrite_statement(statement, now))
         .collect()
 }
 
@@ -86,60 +92,102 @@ fn leading_words(statement: &str, n_words: usize) -> Vec<&str> {
         .collect()
 }
 
-fn rewrite_statement(statement: &str) -> String {
-    segments(statement)
-        .into_iter()
-        .map(|segment| match segment.kind {
-            SegmentKind::Code => rewrite_code(segment.text),
-            SegmentKind::Quoted | SegmentKind::Comment => segment.text.to_owned(),
-        })
-        .collect()
-}
-
-/// Drops the `public.` schema qualifier and replaces serial types, word by word.
-fn rewrite_code(code: &str) -> String {
-    let mut rewritten = String::with_capacity(code.len());
-    let mut chars = code.char_indices().peekable();
-    while let Some((start, ch)) = chars.next() {
-        if !is_word_char(ch) {
-            rewritten.push(ch);
-            continue;
+/// Rewrites one kept statement: drops `public.` qualifiers and foreign-key references,
+/// replaces serial types and pins clock references to `now`.
+fn rewrite_statement(statement: &str, now: DateTime<Utc>) -> String {
+    rewrite_words(statement, |context| {
+        if context.follows_dot {
+            return None;
         }
-        let mut end = start + ch.len_utf8();
-        while let Some(&(idx, next)) = chars.peek() {
-            if !is_word_char(next) {
-                break;
-            }
-            end = idx + next.len_utf8();
-            chars.next();
+        if context.word.eq_ignore_ascii_case("public") && context.rest.starts_with('.') {
+            return Some(WordReplacement {
+                text: String::new(),
+                extra_bytes: 1,
+            });
         }
-        let word = &code[start..end];
-        let is_public_qualifier = word.eq_ignore_ascii_case("public")
-            && code[end..].starts_with('.')
-            && !code[..start].ends_with('.');
-        if is_public_qualifier {
-            chars.next();
-            continue;
+        if context.word.eq_ignore_ascii_case("references") {
+            return Some(WordReplacement {
+                text: String::new(),
+                extra_bytes: reference_target_len(context.rest),
+            });
         }
-        let replacement = TYPE_REPLACEMENTS
+        if let Some((_, duckdb_type)) = TYPE_REPLACEMENTS
             .iter()
-            .find(|(postgres, _)| word.eq_ignore_ascii_case(postgres));
-        rewritten.push_str(replacement.map_or(word, |(_, duckdb)| duckdb));
-    }
-    rewritten
+            .find(|(postgres, _)| context.word.eq_ignore_ascii_case(postgres))
+        {
+            return Some(WordReplacement {
+                text: (*duckdb_type).to_owned(),
+                extra_bytes: 0,
+            });
+        }
+        clock_literal(context, now)
+    })
 }
 
-fn is_word_char(ch: char) -> bool {
-    ch.is_alphanumeric() || ch == '_'
+/// Length of the `table(column)` target after `REFERENCES`, spaces included.
+///
+/// Foreign keys are dropped because DuckDB insists on identical key types, which Postgres
+/// dumps do not always have, and a read-only analytic copy gains nothing from them.
+fn reference_target_len(rest: &str) -> usize {
+    let name_end = rest
+        .char_indices()
+        .find(|&(idx, ch)| {
+            !(is_word_char(ch)
+                || ch == '.'
+                || (ch.is_whitespace() && rest[..idx].trim().is_empty()))
+        })
+        .map_or(rest.len(), |(idx, _)| idx);
+    let after_name = &rest[name_end..];
+    let columns_len = after_name
+        .trim_start()
+        .strip_prefix('(')
+        .and_then(|inside| inside.find(')'))
+        .map_or(0, |close| {
+            after_name.len() - after_name.trim_start().len() + close + 2
+        });
+    name_end + columns_len
 }
 
 #[cfg(test)]
 mod tests {
+    use chrono::TimeZone;
+
     use super::*;
+
+    fn translate_dump_now(dump_sql: &str) -> Vec<String> {
+        let now = Utc
+            .with_ymd_and_hms(2024, 3, 15, 8, 30, 0)
+            .single()
+            .expect("a valid instant");
+        translate_dump(dump_sql, now)
+    }
+
+    #[test]
+    fn foreign_key_references_are_dropped() {
+        let statements = translate_dump_now(
+            "CREATE TABLE s (car_id INTEGER NOT NULL REFERENCES public.cars(id), n INT REFERENCES x.y (a), m INT);",
+        );
+
+        assert_eq!(
+            statements,
+            vec!["CREATE TABLE s (car_id INTEGER NOT NULL , n INT , m INT)".to_owned()]
+        );
+    }
+
+    #[test]
+    fn clock_references_become_load_time_literals() {
+        let statements =
+            translate_dump_now("INSERT INTO t VALUES (CURRENT_DATE - INTERVAL '2 years', NOW());");
+
+        assert_eq!(
+            statements,
+            vec!["INSERT INTO t VALUES (DATE '2024-03-15' - INTERVAL '2 years', TIMESTAMP '2024-03-15 08:30:00.000000')".to_owned()]
+        );
+    }
 
     #[test]
     fn the_public_qualifier_is_dropped_outside_strings_only() {
-        let statements = translate_dump("INSERT INTO public.t (a) VALUES ('see public.t');");
+        let statements = translate_dump_now("INSERT INTO public.t (a) VALUES ('see public.t');");
 
         assert_eq!(
             statements,
@@ -149,7 +197,7 @@ mod tests {
 
     #[test]
     fn other_schemas_are_kept() {
-        let statements = translate_dump(
+        let statements = translate_dump_now(
             "CREATE SCHEMA IF NOT EXISTS sales; CREATE TABLE sales.orders (id INT);",
         );
 
@@ -159,7 +207,7 @@ mod tests {
 
     #[test]
     fn serial_columns_become_plain_integers() {
-        let statements = translate_dump(
+        let statements = translate_dump_now(
             "CREATE TABLE t (id SERIAL PRIMARY KEY, big BIGSERIAL, serial_no TEXT);",
         );
 
@@ -180,7 +228,7 @@ mod tests {
                     CREATE TABLE public.t (id bigint);\n\
                     CREATE INDEX t_id ON public.t USING btree (id);";
 
-        let statements = translate_dump(dump);
+        let statements = translate_dump_now(dump);
 
         assert_eq!(
             statements,

@@ -7,6 +7,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use chrono::Utc;
 use duckdb::{Config, Connection};
 
 use crate::demo::DemoError;
@@ -14,6 +15,13 @@ use crate::demo::dump_translation::translate_dump;
 
 /// Longest statement excerpt quoted in a load error, in characters.
 const STATEMENT_EXCERPT_CHARS: usize = 120;
+
+/// Postgres's `to_char` for the date formats the dumps use, as a macro over DuckDB's
+/// `strftime`; it lives only while the dump loads and is not stored in the file.
+const TO_CHAR_MACRO: &str = "CREATE TEMP MACRO to_char(value, fmt) AS strftime(value, \
+    replace(replace(replace(replace(replace(replace(replace(replace(replace(fmt, \
+    'Month', '%B'), 'YYYY', '%Y'), 'HH24', '%H'), 'MI', '%M'), 'SS', '%S'), 'MM', '%m'), 'DD', '%d'), \
+    '%i', '%M'), '%s', '%S'))";
 
 /// Path of the materialized database, loading `dump_sql` into it first when it does not exist
 /// yet; blocks the thread.
@@ -60,9 +68,12 @@ fn load_dump(path: &Path, dump_sql: &str) -> Result<(), String> {
     let connection = Connection::open_with_flags(path, config)
         .map_err(|err| format!("create {}: {err}", path.display()))?;
     connection
+        .execute_batch(TO_CHAR_MACRO)
+        .map_err(|err| err.to_string())?;
+    connection
         .execute_batch("BEGIN TRANSACTION")
         .map_err(|err| err.to_string())?;
-    for statement in translate_dump(dump_sql) {
+    for statement in translate_dump(dump_sql, Utc::now()) {
         connection.execute_batch(&statement).map_err(|err| {
             let excerpt: String = statement.chars().take(STATEMENT_EXCERPT_CHARS).collect();
             format!("{err} (in statement `{excerpt}`)")

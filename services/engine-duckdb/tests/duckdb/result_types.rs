@@ -17,7 +17,11 @@ async fn scalar_types_come_out_typed() {
 
     let result = engine.execute(sql, &QueryLimits::default()).await.unwrap();
 
-    let column_types: Vec<ColumnType> = result.columns.iter().map(|column| column.column_type).collect();
+    let column_types: Vec<ColumnType> = result
+        .columns
+        .iter()
+        .map(|column| column.column_type)
+        .collect();
     assert_eq!(
         column_types,
         [
@@ -35,7 +39,16 @@ async fn scalar_types_come_out_typed() {
     assert_eq!(result.columns[3].name, "t");
     assert_eq!(
         result.rows[0][..8],
-        [json!(7), json!(2.5), json!(12.34), json!("text"), json!("2024-02-29"), json!("2024-02-29T13:45:01.500"), json!(true), json!(null)]
+        [
+            json!(7),
+            json!(2.5),
+            json!(12.34),
+            json!("text"),
+            json!("2024-02-29"),
+            json!("2024-02-29T13:45:01.500"),
+            json!(true),
+            json!(null)
+        ]
     );
     assert!(result.rows[0][8].is_string());
 }
@@ -44,7 +57,13 @@ async fn scalar_types_come_out_typed() {
 async fn real_columns_keep_their_short_decimal_form() {
     let (_scratch_dir, engine) = restaurants_engine("real").await;
 
-    let result = engine.execute("SELECT rating FROM restaurant WHERE id = 2", &QueryLimits::default()).await.unwrap();
+    let result = engine
+        .execute(
+            "SELECT rating FROM restaurant WHERE id = 2",
+            &QueryLimits::default(),
+        )
+        .await
+        .unwrap();
 
     assert_eq!(result.columns[0].column_type, ColumnType::Float);
     assert_eq!(result.rows, vec![vec![json!(3.8)]]);
@@ -54,7 +73,13 @@ async fn real_columns_keep_their_short_decimal_form() {
 async fn sums_of_integers_are_integers() {
     let (_scratch_dir, engine) = restaurants_engine("hugeint").await;
 
-    let result = engine.execute("SELECT sum(id) AS total FROM restaurant", &QueryLimits::default()).await.unwrap();
+    let result = engine
+        .execute(
+            "SELECT sum(id) AS total FROM restaurant",
+            &QueryLimits::default(),
+        )
+        .await
+        .unwrap();
 
     assert_eq!(result.columns[0].column_type, ColumnType::Integer);
     assert_eq!(result.rows, vec![vec![json!(66)]]);

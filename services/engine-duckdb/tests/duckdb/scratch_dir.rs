@@ -16,7 +16,10 @@ pub(crate) struct ScratchDir {
 impl ScratchDir {
     /// Creates a new empty directory whose name starts with `label`.
     pub(crate) fn new(label: &str) -> Self {
-        let path = std::env::temp_dir().join(format!("engine-duckdb-{label}-{}", uuid::Uuid::new_v4().simple()));
+        let path = std::env::temp_dir().join(format!(
+            "engine-duckdb-{label}-{}",
+            uuid::Uuid::new_v4().simple()
+        ));
         std::fs::create_dir_all(&path).expect("the temp dir is writable");
         ScratchDir { path }
     }
@@ -36,7 +39,9 @@ impl Drop for ScratchDir {
 /// The restaurants demo datasource materialized in a fresh scratch directory.
 pub(crate) async fn open_restaurants(label: &str) -> (ScratchDir, DemoDatasource) {
     let scratch_dir = ScratchDir::new(label);
-    let datasource = open_demo_datasource(scratch_dir.path(), "restaurants").await.expect("restaurants opens");
+    let datasource = open_demo_datasource(scratch_dir.path(), "restaurants")
+        .await
+        .expect("restaurants opens");
     (scratch_dir, datasource)
 }
 

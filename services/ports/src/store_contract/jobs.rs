@@ -236,16 +236,36 @@ pub async fn terminal_jobs_ignore_updates(store: &dyn JobStore) {
 pub async fn the_stage_that_ends_a_job_still_gets_its_duration(store: &dyn JobStore) {
     let job = new_job_submitted_at(at_second(0));
     store.create_job(job.clone()).await.expect("create job");
-    let started = JobUpdate::StageStarted { stage: "explain".into(), at: at_second(1) };
-    store.update(job.job_id, started).await.expect("start explain");
-    let answered = JobUpdate::Answered { answer: "There are 11 restaurants.".into(), chart: None };
+    let started = JobUpdate::StageStarted {
+        stage: "explain".into(),
+        at: at_second(1),
+    };
+    store
+        .update(job.job_id, started)
+        .await
+        .expect("start explain");
+    let answered = JobUpdate::Answered {
+        answer: "There are 11 restaurants.".into(),
+        chart: None,
+    };
     store.update(job.job_id, answered).await.expect("answer");
 
-    store.update(job.job_id, finished("explain", 7, true)).await.expect("finish explain");
+    store
+        .update(job.job_id, finished("explain", 7, true))
+        .await
+        .expect("finish explain");
 
-    let view = store.get_job(job.job_id).await.expect("get").expect("job exists");
+    let view = store
+        .get_job(job.job_id)
+        .await
+        .expect("get")
+        .expect("job exists");
     assert_eq!(view.status, JobStatus::Succeeded);
-    let explain = view.timings.iter().find(|timing| timing.stage == "explain").expect("explain timing");
+    let explain = view
+        .timings
+        .iter()
+        .find(|timing| timing.stage == "explain")
+        .expect("explain timing");
     assert_eq!(explain.duration_ms, Some(7));
     assert_eq!(explain.outcome, "ok");
 }

@@ -1,0 +1,159 @@
+//! Starting `analyst serve` as a child process and talking to it.
+//!
+//! Invariant: a started child process is killed and its data directory removed on drop.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, ChildStdout, Command};
+use tokio::time::{Instant, timeout};
+use uuid::Uuid;
+
+/// How long the server may take to materialize the demo databases and start listening.
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// How long a job may take to finish.
+const JOB_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A running `analyst serve`; killed and its data directory removed on drop.
+pub(crate) struct AnalystServer {
+    pub(crate) base_url: String,
+    pub(crate) admin_key: String,
+    pub(crate) http: reqwest::Client,
+    _child: Child,
+    _data_dir: TempDataDir,
+}
+
+impl AnalystServer {
+    pub(crate) async fn start() -> Self {
+        let data_dir = TempDataDir::new();
+        let mut child = Command::new(analyst_binary())
+            .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+            .arg(&data_dir.path)
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("spawn the analyst binary");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let (base_url, admin_key) = timeout(STARTUP_TIMEOUT, read_startup_lines(stdout))
+            .await
+            .expect("the server printed its address in time");
+        AnalystServer {
+            base_url,
+            admin_key,
+            http: reqwest::Client::new(),
+            _child: child,
+            _data_dir: data_dir,
+        }
+    }
+
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    pub(crate) async fn submit(&self, body: Value) -> reqwest::Response {
+        self.http
+            .post(self.url("/v1/questions"))
+            .bearer_auth(&self.admin_key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Submits a question and polls its job until it is `succeeded` or `failed`.
+    pub(crate) async fn ask(&self, question: &str, datasource: &str) -> Value {
+        let response = self
+            .submit(json!({ "question": question, "datasource": datasource }))
+            .await;
+        assert_eq!(response.status(), reqwest::StatusCode::ACCEPTED);
+        let poll_url = response.json::<Value>().await.unwrap()["poll_url"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let deadline = Instant::now() + JOB_TIMEOUT;
+        loop {
+            let job_view: Value = self
+                .http
+                .get(self.url(&poll_url))
+                .bearer_auth(&self.admin_key)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if job_view["status"] == "succeeded" || job_view["status"] == "failed" {
+                return job_view;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "job did not finish in time: {job_view}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+/// The `analyst` binary: `ANALYST_BIN`, else `target/debug/analyst` of this workspace.
+pub(crate) fn analyst_binary() -> PathBuf {
+    let binary = match std::env::var_os("ANALYST_BIN") {
+        Some(path) => PathBuf::from(path),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join("target")
+            .join("debug")
+            .join("analyst"),
+    };
+    assert!(
+        binary.exists(),
+        "{} does not exist; run `cargo build -p local --bin analyst` or set ANALYST_BIN",
+        binary.display()
+    );
+    binary
+}
+
+/// Reads stdout until `listening on <url>`, collecting the first-start admin key on the way;
+/// the rest of stdout is drained in the background so the child never blocks on a full pipe.
+async fn read_startup_lines(stdout: ChildStdout) -> (String, String) {
+    let mut lines = BufReader::new(stdout).lines();
+    let mut admin_key = None;
+    while let Some(line) = lines.next_line().await.unwrap() {
+        if let Some(key) = line.strip_prefix("admin api key: ") {
+            admin_key = Some(key.trim().to_owned());
+        }
+        if let Some(base_url) = line.strip_prefix("listening on ") {
+            tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+            return (
+                base_url.trim().to_owned(),
+                admin_key.expect("the admin key is printed before listening"),
+            );
+        }
+    }
+    panic!("the server exited before listening");
+}
+
+/// A data directory under the system temp directory, removed on drop.
+struct TempDataDir {
+    path: PathBuf,
+}
+
+impl TempDataDir {
+    fn new() -> Self {
+        let path = std::env::temp_dir().join(format!("analyst-e2e-{}", Uuid::new_v4()));
+        std::fs::create_dir_all(&path).unwrap();
+        TempDataDir { path }
+    }
+}
+
+impl Drop for TempDataDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
