@@ -2,6 +2,7 @@
 //!
 //! Invariant: a started child process is killed and its data directory removed on drop.
 
+use std::ffi::OsStr;
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
@@ -29,10 +30,18 @@ pub(crate) struct AnalystServer {
 
 impl AnalystServer {
     pub(crate) async fn start() -> Self {
+        AnalystServer::start_with(&[], &[]).await
+    }
+
+    /// Starts `analyst serve` with `extra_args` after the usual ones and `extra_env` set in its
+    /// environment.
+    pub(crate) async fn start_with(extra_args: &[&OsStr], extra_env: &[(&str, &str)]) -> Self {
         let data_dir = TempDataDir::new();
         let mut child = Command::new(analyst_binary())
             .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
             .arg(&data_dir.path)
+            .args(extra_args)
+            .envs(extra_env.iter().copied())
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -2,9 +2,11 @@
 //! data directory and driven over HTTP and through its own `ask` command.
 //!
 //! The binary is found through `ANALYST_BIN`, else at `target/debug/analyst` of the workspace;
-//! build it first with `cargo build -p local --bin analyst`.
+//! build it first with `cargo build -p local --bin analyst`. The PostgreSQL tests need a server
+//! at `ANALYST_TEST_PG_URL` whose user may create databases.
 
 mod analyst_server;
 mod api_guards;
 mod ask_command;
+mod postgres_datasource;
 mod questions;

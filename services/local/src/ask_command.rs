@@ -40,7 +40,13 @@ async fn ask_in_process(ask_args: &AskArgs) -> anyhow::Result<()> {
         let _ = stop_receiver.await;
     };
     let any_free_port = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
-    let running_platform = launch_platform(&ask_args.data_dir, any_free_port, stop).await?;
+    let running_platform = launch_platform(
+        &ask_args.data_dir,
+        &ask_args.datasource_args,
+        any_free_port,
+        stop,
+    )
+    .await?;
     let outcome = match issue_api_key(
         running_platform.key_store.as_ref(),
         IN_PROCESS_KEY_NAME,

@@ -42,6 +42,20 @@ pub struct ServeArgs {
     /// Question to ask through the API once listening; the server keeps running afterwards.
     #[arg(long)]
     pub ask: Option<String>,
+    /// Where the datasources come from.
+    #[command(flatten)]
+    pub datasource_args: DatasourceArgs,
+}
+
+/// Arguments choosing the datasources, shared by `serve` and `ask`.
+#[derive(Debug, Clone, Args)]
+pub struct DatasourceArgs {
+    /// TOML file of PostgreSQL, Redshift and Athena datasources (see docs/datasources.md).
+    #[arg(long = "datasources", env = "ANALYST_DATASOURCES")]
+    pub datasources_file: Option<PathBuf>,
+    /// Do not load the bundled demo databases.
+    #[arg(long)]
+    pub no_demo: bool,
 }
 
 /// Arguments of `analyst ask`.
@@ -61,6 +75,9 @@ pub struct AskArgs {
     /// Data directory used when the platform starts in this process.
     #[arg(long, default_value = ".analyst")]
     pub data_dir: PathBuf,
+    /// Datasources of the platform started in this process.
+    #[command(flatten)]
+    pub datasource_args: DatasourceArgs,
 }
 
 /// Subcommands of `analyst keys`.

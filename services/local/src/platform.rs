@@ -1,8 +1,9 @@
-//! Wiring of local mode: the SQLite state store, the demo databases, the in-process pipeline and
-//! the HTTP API, started together on one address.
+//! Wiring of local mode: the SQLite state store, the demo databases, the datasources of the
+//! datasource file, the in-process pipeline and the HTTP API, started together on one address.
 //!
 //! Invariant: `serve` and the in-process `ask` start the platform through [`launch_platform`]
-//! only, so both always run the same wiring.
+//! only, so both always run the same wiring; every datasource's schema snapshot is saved before
+//! the datasource is registered.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -13,16 +14,22 @@ use std::sync::Arc;
 use anyhow::Context;
 use api::AppState;
 use embedder_offline::HashingEmbedder;
+use engine_athena::AthenaEngine;
+use engine_postgres::PostgresEngine;
 use pipeline::{LocalPipeline, PipelineSettings, StageDeps};
 use planner_offline::OfflinePlanner;
 use ports::datasource::{Datasource, Datasources};
 use ports::key_store::{KeyScope, KeyStore};
+use ports::schema::SchemaSnapshot;
 use ports::schema::SchemaStore;
+use ports::sql_engine::SqlEngine;
 use store_sqlite::SqliteStore;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use crate::api_key_issue::issue_api_key;
+use crate::cli::DatasourceArgs;
+use crate::datasource_config::{DatasourceConfig, EngineConfig, load_datasource_file};
 
 /// File name of the state store inside the data directory.
 pub const STATE_STORE_FILE: &str = "state.sqlite";
@@ -66,17 +73,18 @@ pub fn open_state_store(data_dir: &Path) -> anyhow::Result<Arc<SqliteStore>> {
     Ok(Arc::new(sqlite_store))
 }
 
-/// Starts everything: store, demo databases, pipeline, first-start admin key, then the API on
-/// `addr`. Prints the admin key to stdout on the first start only.
-/// The server stops when `shutdown` completes.
+/// Starts everything: store, datasources (demo databases unless `--no-demo`, then those of the
+/// datasource file), pipeline, first-start admin key, then the API on `addr`. Prints the admin
+/// key to stdout on the first start only. The server stops when `shutdown` completes.
 pub async fn launch_platform(
     data_dir: &Path,
+    datasource_args: &DatasourceArgs,
     addr: SocketAddr,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<RunningPlatform> {
     let sqlite_store = open_state_store(data_dir)?;
     let (datasources, default_datasource) =
-        open_demo_datasources(data_dir, sqlite_store.as_ref()).await?;
+        open_datasources(data_dir, datasource_args, sqlite_store.as_ref()).await?;
 
     let stage_deps = StageDeps {
         job_store: sqlite_store.clone(),
@@ -123,13 +131,52 @@ pub async fn launch_platform(
     })
 }
 
-/// Materializes every demo database, saves its schema snapshot and registers it; returns the
-/// datasources and the default datasource's name.
-async fn open_demo_datasources(
+/// Opens the demo databases (unless `--no-demo`) and the datasources of the datasource file;
+/// returns them and the default datasource's name.
+async fn open_datasources(
     data_dir: &Path,
+    datasource_args: &DatasourceArgs,
     schema_store: &dyn SchemaStore,
 ) -> anyhow::Result<(Datasources, String)> {
     let mut datasources = Datasources::default();
+    if !datasource_args.no_demo {
+        open_demo_datasources(data_dir, schema_store, &mut datasources).await?;
+    }
+    if let Some(datasources_file) = &datasource_args.datasources_file {
+        let demo_names: Vec<&str> = engine_duckdb::demo::demo_databases()
+            .iter()
+            .map(|demo_database| demo_database.name)
+            .collect();
+        let read_env = |name: &str| std::env::var(name).ok();
+        let configs = load_datasource_file(datasources_file, &demo_names, &read_env)?;
+        for config in configs {
+            let name = config.name.clone();
+            let datasource = open_configured_datasource(config, schema_store)
+                .await
+                .with_context(|| {
+                    format!("open datasource `{name}` of {}", datasources_file.display())
+                })?;
+            datasources.insert(datasource);
+        }
+    }
+    let default_datasource = match datasources.get(PREFERRED_DEFAULT_DATASOURCE) {
+        Some(datasource) => datasource.name.clone(),
+        None => datasources
+            .iter()
+            .next()
+            .context("no datasource is available: drop --no-demo or pass --datasources")?
+            .name
+            .clone(),
+    };
+    Ok((datasources, default_datasource))
+}
+
+/// Materializes every demo database, saves its schema snapshot and registers it.
+async fn open_demo_datasources(
+    data_dir: &Path,
+    schema_store: &dyn SchemaStore,
+    datasources: &mut Datasources,
+) -> anyhow::Result<()> {
     for demo_database in engine_duckdb::demo::demo_databases() {
         let demo_datasource =
             engine_duckdb::demo::open_demo_datasource(data_dir, demo_database.name)
@@ -144,18 +191,56 @@ async fn open_demo_datasources(
             description: Some(demo_datasource.description),
             engine_name: "embedded".to_owned(),
             engine: demo_datasource.engine,
+            allowed_relations: None,
         });
     }
-    let default_datasource = match datasources.get(PREFERRED_DEFAULT_DATASOURCE) {
-        Some(datasource) => datasource.name.clone(),
-        None => datasources
-            .iter()
-            .next()
-            .context("no demo database is available")?
-            .name
-            .clone(),
+    Ok(())
+}
+
+/// Connects the engine of a configured datasource, saves the snapshot of its allowed tables and
+/// returns the datasource, restricted to those tables.
+async fn open_configured_datasource(
+    config: DatasourceConfig,
+    schema_store: &dyn SchemaStore,
+) -> anyhow::Result<Datasource> {
+    let engine_name = config.engine.engine_name();
+    let engine: Arc<dyn SqlEngine> = match config.engine.clone() {
+        EngineConfig::Postgres(settings) => Arc::new(
+            PostgresEngine::connect(settings)
+                .await
+                .with_context(|| format!("connect to {engine_name}"))?,
+        ),
+        EngineConfig::Athena(settings) => Arc::new(
+            AthenaEngine::from_settings(settings)
+                .await
+                .context("set up the athena client")?,
+        ),
     };
-    Ok((datasources, default_datasource))
+    let tables = engine
+        .extract_tables()
+        .await
+        .context("read the tables and columns")?
+        .into_iter()
+        .filter(|table| config.admits_table(&table.name))
+        .collect();
+    let snapshot = SchemaSnapshot::new(config.name.clone(), tables);
+    schema_store
+        .save_snapshot(&snapshot)
+        .await
+        .context("save the schema snapshot")?;
+    tracing::info!(
+        datasource = %config.name,
+        engine = engine_name,
+        n_tables = snapshot.tables.len(),
+        "datasource connected"
+    );
+    Ok(Datasource {
+        name: config.name,
+        description: config.description,
+        engine_name: engine_name.to_owned(),
+        engine,
+        allowed_relations: config.allowed_tables,
+    })
 }
 
 /// On the very first start (no key was ever created), creates an admin key with every scope and

@@ -17,8 +17,13 @@ const STARTUP_QUESTION_KEY_NAME: &str = "startup-question";
 
 /// Runs the server until it is asked to stop.
 pub async fn run(serve_args: ServeArgs) -> anyhow::Result<()> {
-    let running_platform =
-        launch_platform(&serve_args.data_dir, serve_args.addr, shutdown_signal()).await?;
+    let running_platform = launch_platform(
+        &serve_args.data_dir,
+        &serve_args.datasource_args,
+        serve_args.addr,
+        shutdown_signal(),
+    )
+    .await?;
     println!("listening on {}", running_platform.base_url);
     if let Some(question) = serve_args.ask {
         let internal_key = issue_api_key(

@@ -18,6 +18,9 @@ pub struct Datasource {
     pub engine_name: String,
     /// The engine.
     pub engine: Arc<dyn SqlEngine>,
+    /// Tables the SQL guard admits for this datasource, written `table`, `schema.table` or
+    /// `catalog.schema.table`; `None` admits every table (system catalogs stay denied).
+    pub allowed_relations: Option<Vec<String>>,
 }
 
 /// All configured datasources, by name.

@@ -1,17 +1,18 @@
 //! Execution step: admits the SQL through the guard, runs it under hard limits and stores the rows.
 //!
-//! Invariant: no SQL reaches an engine without passing the read-only guard; rows are stored,
-//! never returned in the envelope.
+//! Invariant: no SQL reaches an engine without passing the read-only guard under its
+//! datasource's allow-list; rows are stored, never returned in the envelope.
 
 use std::sync::Arc;
 
 use contracts::api::SqlAttempt;
 use contracts::envelope::JobEnvelope;
 use contracts::stages::{ExecuteRequest, ExecuteResult};
-use ports::datasource::Datasources;
+use ports::datasource::{Datasource, Datasources};
 use ports::job_store::{JobStore, JobUpdate};
 use ports::sql_engine::{EngineError, QueryLimits};
 use ports::step_error::StepError;
+use sql_guard::GuardPolicy;
 
 /// What the execution step needs.
 #[derive(Clone)]
@@ -38,7 +39,11 @@ pub async fn run(
         ))
     })?;
 
-    let outcome = match sql_guard::check_read_only(&request.sql, datasource.engine.dialect()) {
+    let outcome = match sql_guard::check_with_policy(
+        &request.sql,
+        datasource.engine.dialect(),
+        &guard_policy(datasource),
+    ) {
         Ok(checked) => {
             datasource
                 .engine
@@ -102,6 +107,14 @@ pub async fn run(
                 error: Some(error),
             })
         }
+    }
+}
+
+/// The guard policy of `datasource`: its allow-list when it has one, else the default.
+fn guard_policy(datasource: &Datasource) -> GuardPolicy {
+    match &datasource.allowed_relations {
+        Some(allowed_relations) => GuardPolicy::default().with_allowed_relations(allowed_relations),
+        None => GuardPolicy::default(),
     }
 }
 

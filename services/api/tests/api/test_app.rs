@@ -37,6 +37,7 @@ impl TestApp {
             description: Some("Restaurants and their ratings".to_owned()),
             engine_name: "embedded".to_owned(),
             engine: Arc::new(FakeSqlEngine),
+            allowed_relations: None,
         });
         let app_state = AppState {
             job_store: job_store.clone(),

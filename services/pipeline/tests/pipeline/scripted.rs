@@ -151,6 +151,7 @@ pub(crate) async fn harness(model: Arc<ScriptedModel>) -> Harness {
         description: None,
         engine_name: "embedded".into(),
         engine: engine.clone(),
+        allowed_relations: None,
     });
     let settings = pipeline::PipelineSettings {
         retry_interval_scale: 0.001,

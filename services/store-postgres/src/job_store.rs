@@ -1,0 +1,130 @@
+//! `JobStore` over the job tables: creating jobs, applying updates, reading views, storing
+//! result rows and listing unfinished jobs.
+//!
+//! Invariant: each update runs in its own transaction that locks the job row first, so
+//! concurrent updates of one job apply one after the other and a view never shows half of one.
+
+use async_trait::async_trait;
+use chrono::Utc;
+use contracts::api::{JobStatus, JobView};
+use contracts::result::ResultSet;
+use ports::job_store::{JobStore, JobUpdate, NewJob};
+use ports::store_error::StoreError;
+use tokio_postgres::types::Json;
+use tokio_postgres::{IsolationLevel, Row};
+use uuid::Uuid;
+
+use crate::job_updates::apply_job_update;
+use crate::job_view::{load_job_view, load_result_set};
+use crate::postgres_error::PostgresError;
+use crate::postgres_store::PostgresStore;
+
+#[async_trait]
+impl JobStore for PostgresStore {
+    async fn create_job(&self, job: NewJob) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        client
+            .execute(
+                "INSERT INTO jobs (job_id, correlation_id, conversation_id, question, datasource, status,
+                                   submitted_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[
+                    &job.job_id,
+                    &job.correlation_id,
+                    &job.conversation_id,
+                    &job.question,
+                    &job.datasource,
+                    &JobStatus::Queued.as_str(),
+                    &job.submitted_at,
+                ],
+            )
+            .await
+            .map_err(PostgresError::from)?;
+        Ok(())
+    }
+
+    async fn update(&self, job_id: Uuid, update: JobUpdate) -> Result<(), StoreError> {
+        let mut client = self.client().await?;
+        let transaction = client.transaction().await.map_err(PostgresError::from)?;
+        apply_job_update(&transaction, job_id, &update).await?;
+        transaction.commit().await.map_err(PostgresError::from)?;
+        Ok(())
+    }
+
+    async fn get_job(&self, job_id: Uuid) -> Result<Option<JobView>, StoreError> {
+        let mut client = self.client().await?;
+        // One repeatable-read transaction, so the view is a single consistent snapshot.
+        let transaction = client
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .await
+            .map_err(PostgresError::from)?;
+        let job_view = load_job_view(&transaction, job_id).await?;
+        transaction.commit().await.map_err(PostgresError::from)?;
+        Ok(job_view)
+    }
+
+    async fn store_result(
+        &self,
+        job_id: Uuid,
+        result_ref: &str,
+        result: &ResultSet,
+    ) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        client
+            .execute(
+                "INSERT INTO job_results (result_ref, job_id, result, stored_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (result_ref) DO UPDATE SET
+                     job_id = excluded.job_id, result = excluded.result, stored_at = excluded.stored_at",
+                &[&result_ref, &job_id, &Json(result), &Utc::now()],
+            )
+            .await
+            .map_err(PostgresError::from)?;
+        Ok(())
+    }
+
+    async fn load_result(&self, result_ref: &str) -> Result<Option<ResultSet>, StoreError> {
+        let mut client = self.client().await?;
+        let transaction = client
+            .build_transaction()
+            .read_only(true)
+            .start()
+            .await
+            .map_err(PostgresError::from)?;
+        let result_set = load_result_set(&transaction, result_ref).await?;
+        transaction.commit().await.map_err(PostgresError::from)?;
+        Ok(result_set)
+    }
+
+    async fn unfinished_jobs(&self) -> Result<Vec<NewJob>, StoreError> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT job_id, correlation_id, question, datasource, conversation_id, submitted_at
+                 FROM jobs WHERE status IN ('queued', 'running')
+                 ORDER BY submitted_at, created_seq",
+                &[],
+            )
+            .await
+            .map_err(PostgresError::from)?;
+        let unfinished = rows
+            .iter()
+            .map(new_job_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(unfinished)
+    }
+}
+
+/// The submission fields of one `jobs` row.
+fn new_job_from_row(row: &Row) -> Result<NewJob, PostgresError> {
+    Ok(NewJob {
+        job_id: row.try_get(0)?,
+        correlation_id: row.try_get(1)?,
+        question: row.try_get(2)?,
+        datasource: row.try_get(3)?,
+        conversation_id: row.try_get(4)?,
+        submitted_at: row.try_get(5)?,
+    })
+}

@@ -1,0 +1,125 @@
+//! Assembling the API's `JobView` from the job tables.
+//!
+//! Invariant: read-only; the view's rows come from the job's latest executed `result_ref`.
+
+use chrono::{DateTime, Utc};
+use contracts::api::{JobView, SqlAttempt, StageTiming};
+use contracts::error::StageFailure;
+use contracts::result::ResultSet;
+use tokio_postgres::Transaction;
+use tokio_postgres::types::Json;
+use uuid::Uuid;
+
+use crate::job_columns::{intent_from_text, job_status_from_text, unsigned_from_bigint};
+use crate::postgres_error::PostgresError;
+
+/// The view of job `job_id`; `None` when no such job exists.
+pub(crate) async fn load_job_view(
+    transaction: &Transaction<'_>,
+    job_id: Uuid,
+) -> Result<Option<JobView>, PostgresError> {
+    let job_row = transaction
+        .query_opt(
+            "SELECT status, stage, question, datasource, intent, sql, result_ref, cache_hit, answer,
+                    chart, error, submitted_at, finished_at
+             FROM jobs WHERE job_id = $1",
+            &[&job_id],
+        )
+        .await?;
+    let Some(row) = job_row else {
+        return Ok(None);
+    };
+    let result_ref: Option<String> = row.try_get(6)?;
+    let result = match &result_ref {
+        Some(result_ref) => load_result_set(transaction, result_ref).await?,
+        None => None,
+    };
+    let status: String = row.try_get(0)?;
+    let intent: Option<String> = row.try_get(4)?;
+    let chart: Option<Json<serde_json::Value>> = row.try_get(9)?;
+    let error: Option<Json<StageFailure>> = row.try_get(10)?;
+    Ok(Some(JobView {
+        job_id,
+        status: job_status_from_text(&status)?,
+        stage: row.try_get(1)?,
+        question: row.try_get(2)?,
+        datasource: row.try_get(3)?,
+        intent: intent.as_deref().map(intent_from_text).transpose()?,
+        timings: load_stage_timings(transaction, job_id).await?,
+        sql: row.try_get(5)?,
+        attempts: load_sql_attempts(transaction, job_id).await?,
+        cache_hit: row.try_get(7)?,
+        result,
+        answer: row.try_get(8)?,
+        chart: chart.map(|Json(chart)| chart),
+        error: error.map(|Json(error)| error),
+        submitted_at: row.try_get(11)?,
+        finished_at: row.try_get(12)?,
+    }))
+}
+
+/// Rows stored under `result_ref`; `None` when nothing is stored there.
+pub(crate) async fn load_result_set(
+    transaction: &Transaction<'_>,
+    result_ref: &str,
+) -> Result<Option<ResultSet>, PostgresError> {
+    let row = transaction
+        .query_opt(
+            "SELECT result FROM job_results WHERE result_ref = $1",
+            &[&result_ref],
+        )
+        .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let Json(result_set) = row.try_get::<_, Json<ResultSet>>(0)?;
+    Ok(Some(result_set))
+}
+
+async fn load_stage_timings(
+    transaction: &Transaction<'_>,
+    job_id: Uuid,
+) -> Result<Vec<StageTiming>, PostgresError> {
+    let rows = transaction
+        .query(
+            "SELECT stage, started_at, duration_ms, outcome FROM job_stage_timings
+             WHERE job_id = $1 ORDER BY timing_id",
+            &[&job_id],
+        )
+        .await?;
+    let mut timings = Vec::with_capacity(rows.len());
+    for row in rows {
+        let started_at: DateTime<Utc> = row.try_get(1)?;
+        let duration_ms: Option<i64> = row.try_get(2)?;
+        timings.push(StageTiming {
+            stage: row.try_get(0)?,
+            started_at,
+            duration_ms: duration_ms
+                .map(|duration_ms| unsigned_from_bigint(duration_ms, "stage duration"))
+                .transpose()?,
+            outcome: row.try_get(3)?,
+        });
+    }
+    Ok(timings)
+}
+
+async fn load_sql_attempts(
+    transaction: &Transaction<'_>,
+    job_id: Uuid,
+) -> Result<Vec<SqlAttempt>, PostgresError> {
+    let rows = transaction
+        .query(
+            "SELECT attempt, sql, error FROM job_sql_attempts WHERE job_id = $1 ORDER BY attempt",
+            &[&job_id],
+        )
+        .await?;
+    let mut attempts = Vec::with_capacity(rows.len());
+    for row in rows {
+        attempts.push(SqlAttempt {
+            attempt: unsigned_from_bigint(row.try_get(0)?, "attempt number")?,
+            sql: row.try_get(1)?,
+            error: row.try_get(2)?,
+        });
+    }
+    Ok(attempts)
+}
