@@ -121,6 +121,18 @@ pub struct JobView {
     /// `true` when the SQL came from the semantic cache.
     #[serde(default)]
     pub cache_hit: bool,
+    /// Similarity of the nearest cache entry, when the cache held one for this scope.
+    #[serde(default)]
+    pub cache_similarity: Option<f32>,
+    /// Cache entry whose SQL was reused, on a hit.
+    #[serde(default)]
+    pub cache_entry_id: Option<String>,
+    /// Every language-model call made for the job, in order.
+    #[serde(default)]
+    pub model_calls: Vec<ModelCall>,
+    /// Feedback given on the answer, oldest first.
+    #[serde(default)]
+    pub feedback: Vec<FeedbackRecord>,
     /// The rows, capped; `truncated` says when the cap cut them.
     #[serde(default)]
     pub result: Option<ResultSet>,
@@ -168,4 +180,143 @@ pub struct ApiErrorDetail {
     pub code: String,
     /// Safe human-readable message.
     pub message: String,
+}
+
+/// One language-model call made for a job: which model and prompt, tokens and time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ModelCall {
+    /// Stage that made the call (`classify`, `generate_sql`, `explain`).
+    pub stage: String,
+    /// Provider model identifier.
+    pub model_id: String,
+    /// Versioned prompt template (`sql_generation@v1`).
+    pub prompt_version: String,
+    /// Prompt tokens, summed over re-asks and retries.
+    pub input_tokens: u64,
+    /// Completion tokens, summed over re-asks and retries.
+    pub output_tokens: u64,
+    /// Wall time of the call in milliseconds.
+    pub duration_ms: u64,
+}
+
+/// Verdict of a reviewer on an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// The SQL (or the corrected SQL) answers the question.
+    Approve,
+    /// The answer is wrong.
+    Reject,
+}
+
+impl Verdict {
+    /// Wire name of the verdict.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Approve => "approve",
+            Verdict::Reject => "reject",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(name: &str) -> Option<Self> {
+        [Verdict::Approve, Verdict::Reject]
+            .into_iter()
+            .find(|verdict| verdict.as_str() == name)
+    }
+}
+
+/// Body of `POST /v1/questions/{id}/feedback`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct FeedbackRequest {
+    /// Approve or reject.
+    pub verdict: Verdict,
+    /// SQL that answers the question instead of the job's; re-validated and re-executed
+    /// before it is stored. Only with `approve`.
+    #[serde(default)]
+    pub corrected_sql: Option<String>,
+    /// Free-text remark (at most 2,000 characters).
+    #[serde(default)]
+    pub comment: Option<String>,
+    /// Replace an approved entry of the same question whose SQL differs; without it such an
+    /// approval is refused with 409.
+    #[serde(default)]
+    pub replace_existing: bool,
+}
+
+/// Feedback recorded on a job; also the response of `POST /v1/questions/{id}/feedback`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct FeedbackRecord {
+    /// Job the feedback is about.
+    pub job_id: Uuid,
+    /// Approve or reject.
+    pub verdict: Verdict,
+    /// SQL admitted to memory on approval (the corrected SQL when one was given).
+    #[serde(default)]
+    pub sql: Option<String>,
+    /// `true` when `sql` is a reviewer's correction.
+    #[serde(default)]
+    pub corrected: bool,
+    /// Free-text remark.
+    #[serde(default)]
+    pub comment: Option<String>,
+    /// Name of the API key that gave the feedback.
+    pub given_by: String,
+    /// When the feedback was given.
+    pub given_at: DateTime<Utc>,
+    /// Semantic-cache entry holding the approved pair.
+    #[serde(default)]
+    pub cache_entry_id: Option<String>,
+    /// Few-shot example holding the approved pair.
+    #[serde(default)]
+    pub few_shot_entry_id: Option<String>,
+    /// Approved entries this approval replaced (only with `replace_existing`).
+    #[serde(default)]
+    pub replaced_entry_ids: Vec<String>,
+}
+
+/// Which memory an entry lives in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MemoryKindName {
+    /// The semantic cache.
+    Cache,
+    /// The few-shot example memory.
+    FewShot,
+}
+
+/// One verified pair as listed by `GET /v1/admin/memory/{kind}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct MemoryEntryView {
+    /// Identifier (for deletion).
+    pub entry_id: String,
+    /// Memory holding it.
+    pub kind: MemoryKindName,
+    /// Datasource of the SQL.
+    pub datasource: String,
+    /// Schema version the SQL was verified against.
+    pub schema_version: String,
+    /// The question.
+    pub question: String,
+    /// The SQL.
+    pub sql: String,
+    /// Model that embedded the question.
+    pub embedding_model: String,
+    /// Who approved it (`csv:<file>` for seeded examples).
+    pub approved_by: String,
+    /// When it was approved.
+    pub approved_at: DateTime<Utc>,
+    /// Job whose approval admitted it, if any.
+    #[serde(default)]
+    pub source_job_id: Option<Uuid>,
+}
+
+/// Response of `GET /v1/admin/memory/{kind}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct MemoryEntryList {
+    /// Entries, newest first.
+    pub entries: Vec<MemoryEntryView>,
+    /// Offset of the next page, when there is one.
+    #[serde(default)]
+    pub next_offset: Option<u64>,
 }

@@ -5,7 +5,8 @@
 use schemars::{JsonSchema, schema_for};
 
 use crate::api::{
-    ApiErrorBody, DatasourceView, JobView, SubmitQuestionRequest, SubmitQuestionResponse,
+    ApiErrorBody, DatasourceView, FeedbackRecord, FeedbackRequest, JobView, MemoryEntryList,
+    SubmitQuestionRequest, SubmitQuestionResponse,
 };
 use crate::envelope::{JobEnvelope, TaskMessage};
 use crate::error::StageFailure;
@@ -65,5 +66,8 @@ pub fn all_schemas() -> Vec<(&'static str, serde_json::Value)> {
         ("job_view", schema_of::<JobView>()),
         ("datasource_view", schema_of::<DatasourceView>()),
         ("api_error_body", schema_of::<ApiErrorBody>()),
+        ("feedback_request", schema_of::<FeedbackRequest>()),
+        ("feedback_record", schema_of::<FeedbackRecord>()),
+        ("memory_entry_list", schema_of::<MemoryEntryList>()),
     ]
 }

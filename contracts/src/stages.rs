@@ -46,10 +46,14 @@ pub struct ClassifyResult {
 /// Input of the semantic-cache lookup stage.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CacheLookupRequest {
-    /// Standalone question to look up.
+    /// Question to look up, as submitted.
     pub question: String,
     /// Datasource the cached entry must belong to.
     pub datasource: String,
+    /// Conversation the question continues; a follow-up is never looked up literally, since
+    /// its meaning depends on the earlier turns.
+    #[serde(default)]
+    pub conversation_id: Option<String>,
 }
 
 /// Output of the semantic-cache lookup stage.
@@ -152,6 +156,10 @@ pub struct ExplainRequest {
     /// Reference to the stored rows, for data questions.
     #[serde(default)]
     pub result_ref: Option<String>,
+    /// `true` when the rows come from a cached query: the answer is written from the rows
+    /// alone, without a model call.
+    #[serde(default)]
+    pub from_cache: bool,
 }
 
 /// Output of the explanation stage.

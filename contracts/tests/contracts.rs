@@ -3,7 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use contracts::api::{
-    ApiErrorBody, DatasourceView, JobView, SubmitQuestionRequest, SubmitQuestionResponse,
+    ApiErrorBody, DatasourceView, FeedbackRecord, FeedbackRequest, JobView, MemoryEntryList,
+    SubmitQuestionRequest, SubmitQuestionResponse,
 };
 use contracts::envelope::{JobEnvelope, TaskMessage};
 use contracts::error::StageFailure;
@@ -68,6 +69,9 @@ fn round_trip<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(ste
 #[test]
 fn every_fixture_round_trips() {
     round_trip::<JobEnvelope<ClassifyRequest>>("classify_request_envelope");
+    round_trip::<FeedbackRequest>("feedback_request");
+    round_trip::<FeedbackRecord>("feedback_record");
+    round_trip::<MemoryEntryList>("memory_entry_list");
     round_trip::<ClassifyResult>("classify_result");
     round_trip::<JobEnvelope<CacheLookupRequest>>("cache_lookup_request_envelope");
     round_trip::<CacheLookupResult>("cache_lookup_result");

@@ -6,7 +6,9 @@
 //! at `ANALYST_TEST_PG_URL` whose user may create databases.
 
 mod analyst_server;
+mod approval_loop;
 mod api_guards;
 mod ask_command;
+mod examples_command;
 mod postgres_datasource;
 mod questions;

@@ -117,14 +117,21 @@ async fn list_datasources(server: &AnalystServer) -> Vec<Value> {
 }
 
 /// A database of its own on the test server, loaded with the restaurants dump; dropped on drop.
-struct ScratchDatabase {
+pub(crate) struct ScratchDatabase {
     server_url: String,
     name: String,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl ScratchDatabase {
     async fn create_with_restaurants() -> Self {
+        let database = ScratchDatabase::create_empty().await;
+        execute_batch(&database.url, RESTAURANTS_SQL).await;
+        database
+    }
+
+    /// A new empty database on the server at `ANALYST_TEST_PG_URL`, dropped on drop.
+    pub(crate) async fn create_empty() -> Self {
         let server_url = std::env::var(TEST_PG_URL_ENV).unwrap_or_else(|_| {
             panic!(
                 "{TEST_PG_URL_ENV} is not set; set it to a PostgreSQL URL whose user may create \
@@ -133,13 +140,11 @@ impl ScratchDatabase {
         });
         let name = format!("analyst_e2e_{}", Uuid::new_v4().simple());
         execute_batch(&server_url, &format!("CREATE DATABASE {name}")).await;
-        let database = ScratchDatabase {
+        ScratchDatabase {
             url: url_with_database(&server_url, &name),
             server_url,
             name,
-        };
-        execute_batch(&database.url, RESTAURANTS_SQL).await;
-        database
+        }
     }
 }
 

@@ -55,6 +55,27 @@ pub enum ApiError {
     /// No route matches the path.
     #[error("no route for this path")]
     RouteNotFound,
+    /// The feedback cannot be recorded as sent.
+    #[error("{0}")]
+    InvalidFeedback(String),
+    /// The job has not finished, so it cannot be judged yet.
+    #[error("job {0} has not finished yet; give feedback once it succeeded or failed")]
+    JobNotFinished(uuid::Uuid),
+    /// The corrected SQL was refused by the guard or failed when run.
+    #[error("{0}")]
+    CorrectedSqlRejected(String),
+    /// An approved entry of the same question holds different SQL.
+    #[error("{0}")]
+    ApprovalConflict(String),
+    /// A query parameter is out of range or malformed.
+    #[error("{0}")]
+    InvalidParameter(String),
+    /// No cache entry or few-shot example has this id.
+    #[error("entry '{0}' does not exist")]
+    EntryNotFound(String),
+    /// An engine or embedder needed by the request is unreachable.
+    #[error("a service the request needs is unavailable; try again later")]
+    Unavailable(String),
     /// A state store failed.
     #[error("state store failed")]
     Store(#[from] StoreError),
@@ -72,10 +93,16 @@ impl ApiError {
             ApiError::InvalidQuestion
             | ApiError::QuestionTooLong { .. }
             | ApiError::MalformedJson(_)
-            | ApiError::InvalidJobId(_) => StatusCode::BAD_REQUEST,
-            ApiError::UnknownDatasource(_) | ApiError::JobNotFound(_) | ApiError::RouteNotFound => {
-                StatusCode::NOT_FOUND
-            }
+            | ApiError::InvalidJobId(_)
+            | ApiError::InvalidFeedback(_)
+            | ApiError::InvalidParameter(_) => StatusCode::BAD_REQUEST,
+            ApiError::UnknownDatasource(_)
+            | ApiError::JobNotFound(_)
+            | ApiError::RouteNotFound
+            | ApiError::EntryNotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::JobNotFinished(_) | ApiError::ApprovalConflict(_) => StatusCode::CONFLICT,
+            ApiError::CorrectedSqlRejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Store(_) | ApiError::Launch(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -95,6 +122,13 @@ impl ApiError {
             ApiError::InvalidJobId(_) => "invalid_job_id",
             ApiError::JobNotFound(_) => "job_not_found",
             ApiError::RouteNotFound => "not_found",
+            ApiError::InvalidFeedback(_) => "invalid_feedback",
+            ApiError::JobNotFinished(_) => "job_not_finished",
+            ApiError::CorrectedSqlRejected(_) => "corrected_sql_rejected",
+            ApiError::ApprovalConflict(_) => "approval_conflict",
+            ApiError::InvalidParameter(_) => "invalid_parameter",
+            ApiError::EntryNotFound(_) => "entry_not_found",
+            ApiError::Unavailable(_) => "unavailable",
             ApiError::Store(_) | ApiError::Launch(_) => "internal_error",
         }
     }
@@ -103,7 +137,7 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let message = if status.is_server_error() {
+        let message = if status.is_server_error() && !matches!(self, ApiError::Unavailable(_)) {
             "internal error".to_owned()
         } else {
             self.to_string()
@@ -121,5 +155,20 @@ impl IntoResponse for ApiError {
                 .insert(ServerErrorReport::from_error(&self));
         }
         response
+    }
+}
+
+impl From<ports::approval::ApprovalError> for ApiError {
+    fn from(error: ports::approval::ApprovalError) -> Self {
+        use ports::approval::ApprovalError;
+        match error {
+            ApprovalError::UnknownJob(job_id) => ApiError::JobNotFound(job_id),
+            ApprovalError::NotFinished(job_id) => ApiError::JobNotFinished(job_id),
+            ApprovalError::Invalid(message) => ApiError::InvalidFeedback(message),
+            ApprovalError::SqlRejected(_) => ApiError::CorrectedSqlRejected(error.to_string()),
+            ApprovalError::Conflict { .. } => ApiError::ApprovalConflict(error.to_string()),
+            ApprovalError::Unavailable(message) => ApiError::Unavailable(message),
+            ApprovalError::Store(store_error) => ApiError::Store(store_error),
+        }
     }
 }

@@ -4,10 +4,13 @@
 
 use std::sync::Arc;
 
+use metrics_exporter_prometheus::PrometheusHandle;
+use ports::approval::Approvals;
 use ports::datasource::Datasources;
 use ports::job_launcher::JobLauncher;
 use ports::job_store::JobStore;
 use ports::key_store::KeyStore;
+use ports::memory_store::PairStore;
 use ports::schema::SchemaStore;
 
 /// Shared state of the router.
@@ -25,4 +28,10 @@ pub struct AppState {
     pub default_datasource: String,
     /// Source of the table names listed by `GET /v1/datasources`.
     pub schema_store: Arc<dyn SchemaStore>,
+    /// Records feedback and admits approved pairs.
+    pub approvals: Arc<dyn Approvals>,
+    /// Cache entries and few-shot examples, for the admin listing.
+    pub pair_store: Arc<dyn PairStore>,
+    /// Renders `/metrics`; `None` when the process installed no recorder.
+    pub metrics: Option<PrometheusHandle>,
 }

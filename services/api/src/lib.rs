@@ -1,6 +1,7 @@
-//! The HTTP API of the analyst: submit a question, poll its job, list datasources, health.
-//! Every route except `/health` needs an API key with the `ask` scope, and every error leaves
-//! as the same `{ "error": { "code", "message" } }` body.
+//! The HTTP API of the analyst: submit a question, poll its job, list datasources, give
+//! feedback, manage the cache and few-shot memory, metrics, health. Every route except
+//! `/health` needs an API key with the route's scope (`ask`, `approve` or `admin`), and every
+//! error leaves as the same `{ "error": { "code", "message" } }` body.
 //!
 //! Invariant: handlers never run a pipeline stage themselves; they store the job and launch it.
 
@@ -16,7 +17,7 @@ mod server_error_log;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 
 pub use api_error::ApiError;
 pub use app_state::AppState;
@@ -45,9 +46,35 @@ pub fn router(state: AppState) -> Router {
             require_api_key::require_ask_scope,
         ));
 
+    let approve_routes = Router::new()
+        .route(
+            "/v1/questions/{id}/feedback",
+            post(routes::give_feedback::give_feedback),
+        )
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            require_api_key::require_approve_scope,
+        ));
+    let admin_routes = Router::new()
+        .route(
+            "/v1/admin/memory/{kind}",
+            get(routes::memory_entries::list_memory_entries),
+        )
+        .route(
+            "/v1/admin/memory/{kind}/{entry_id}",
+            delete(routes::memory_entries::delete_memory_entry),
+        )
+        .route("/metrics", get(routes::metrics::metrics))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            require_api_key::require_admin_scope,
+        ));
+
     Router::new()
         .route("/health", get(routes::health::health))
         .merge(ask_routes)
+        .merge(approve_routes)
+        .merge(admin_routes)
         .fallback(routes::not_found::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(server_error_log::log_server_errors))

@@ -1,6 +1,7 @@
-//! The API-key check in front of every route but `/health`.
+//! The API-key check in front of every route but `/health`, one middleware per scope.
 //!
-//! Invariant: the plaintext key is only hashed, never logged or stored.
+//! Invariant: the plaintext key is only hashed, never logged or stored; a request that passes
+//! carries the key's [`Caller`] in its extensions.
 
 use axum::extract::{Request, State};
 use axum::http::HeaderMap;
@@ -12,11 +13,47 @@ use ports::key_store::{KeyScope, hash_api_key};
 use crate::api_error::ApiError;
 use crate::app_state::AppState;
 
+/// The key a request was admitted with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Caller {
+    /// Public identifier of the key.
+    pub(crate) key_id: String,
+    /// Human label of the key, recorded as the author of feedback.
+    pub(crate) name: String,
+}
+
 /// Middleware admitting requests whose key is active and has the `ask` scope.
 pub(crate) async fn require_ask_scope(
-    State(state): State<AppState>,
+    state: State<AppState>,
     request: Request,
     next: Next,
+) -> Result<Response, ApiError> {
+    require_scope(state, request, next, KeyScope::Ask).await
+}
+
+/// Middleware admitting requests whose key is active and has the `approve` scope.
+pub(crate) async fn require_approve_scope(
+    state: State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    require_scope(state, request, next, KeyScope::Approve).await
+}
+
+/// Middleware admitting requests whose key is active and has the `admin` scope.
+pub(crate) async fn require_admin_scope(
+    state: State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    require_scope(state, request, next, KeyScope::Admin).await
+}
+
+async fn require_scope(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+    scope: KeyScope,
 ) -> Result<Response, ApiError> {
     let plaintext_key = presented_key(request.headers()).ok_or(ApiError::MissingApiKey)?;
     let api_key_record = state
@@ -24,10 +61,14 @@ pub(crate) async fn require_ask_scope(
         .find_active_key(&hash_api_key(plaintext_key))
         .await?
         .ok_or(ApiError::InvalidApiKey)?;
-    if !api_key_record.scopes.contains(&KeyScope::Ask) {
-        return Err(ApiError::MissingScope(KeyScope::Ask));
+    if !api_key_record.scopes.contains(&scope) {
+        return Err(ApiError::MissingScope(scope));
     }
     tracing::debug!(key_id = %api_key_record.key_id, "api key accepted");
+    request.extensions_mut().insert(Caller {
+        key_id: api_key_record.key_id,
+        name: api_key_record.name,
+    });
     Ok(next.run(request).await)
 }
 

@@ -4,8 +4,10 @@
 //! Invariant: every variant builds an embedder whose `dimension()` is the configured one.
 
 use std::num::NonZeroUsize;
+use std::path::PathBuf;
 use std::sync::Arc;
 
+use embedder_minilm::{MiniLmEmbedder, MiniLmLoadError};
 use embedder_offline::HashingEmbedder;
 use ports::embedder::Embedder;
 
@@ -20,6 +22,8 @@ use crate::openai_compatible::{
 pub enum EmbedderSettings {
     /// The deterministic feature-hashing embedder; needs no model and no network.
     Offline { dimension: NonZeroUsize },
+    /// all-MiniLM-L6-v2 run in-process from installed weights.
+    MiniLm { model_dir: PathBuf },
     /// An OpenAI-compatible `/v1/embeddings` endpoint.
     OpenAiCompatible(OpenAiCompatibleSettings),
     /// Titan Text Embeddings v2 or Cohere Embed v3 on Amazon Bedrock.
@@ -35,6 +39,9 @@ pub enum EmbedderSettingsError {
     /// The Bedrock model id or dimension is not supported.
     #[error(transparent)]
     Bedrock(#[from] BedrockModelError),
+    /// The MiniLM weights could not be loaded.
+    #[error(transparent)]
+    MiniLm(#[from] MiniLmLoadError),
     /// A remote embedder was configured with zero dimensions.
     #[error("embedder {0} is configured with zero dimensions")]
     ZeroDimension(String),
@@ -46,7 +53,9 @@ impl EmbedderSettingsError {
         match self {
             EmbedderSettingsError::OpenAi(error) => error.kind(),
             EmbedderSettingsError::Bedrock(error) => error.kind(),
-            EmbedderSettingsError::ZeroDimension(_) => contracts::error::ErrorKind::Fatal,
+            EmbedderSettingsError::MiniLm(_) | EmbedderSettingsError::ZeroDimension(_) => {
+                contracts::error::ErrorKind::Fatal
+            }
         }
     }
 }
@@ -56,6 +65,7 @@ impl EmbedderSettings {
     pub fn dimension(&self) -> usize {
         match self {
             EmbedderSettings::Offline { dimension } => dimension.get(),
+            EmbedderSettings::MiniLm { .. } => embedder_minilm::DIMENSION,
             EmbedderSettings::OpenAiCompatible(settings) => settings.dimension,
             EmbedderSettings::Bedrock(settings) => settings.dimension,
         }
@@ -67,6 +77,14 @@ impl EmbedderSettings {
         match self {
             EmbedderSettings::Offline { dimension } => {
                 Ok(Arc::new(HashingEmbedder::with_dimension(dimension)))
+            }
+            EmbedderSettings::MiniLm { model_dir } => {
+                // Loading reads about 90 MB of weights; keep it off the async threads.
+                let embedder =
+                    tokio::task::spawn_blocking(move || MiniLmEmbedder::load(&model_dir))
+                        .await
+                        .expect("loading the model does not panic")?;
+                Ok(Arc::new(embedder))
             }
             EmbedderSettings::OpenAiCompatible(settings) => {
                 if settings.dimension == 0 {

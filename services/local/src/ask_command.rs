@@ -42,7 +42,7 @@ async fn ask_in_process(ask_args: &AskArgs) -> anyhow::Result<()> {
     let any_free_port = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
     let running_platform = launch_platform(
         &ask_args.data_dir,
-        &ask_args.datasource_args,
+        &ask_args.platform_args,
         any_free_port,
         stop,
     )

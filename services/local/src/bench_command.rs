@@ -14,7 +14,7 @@ use ports::key_store::KeyScope;
 
 use crate::analyst_client::AnalystClient;
 use crate::api_key_issue::issue_api_key;
-use crate::cli::{BenchArgs, DatasourceArgs};
+use crate::cli::BenchArgs;
 use crate::platform::launch_platform;
 
 /// Questions the offline planner answers, over several demo databases.
@@ -52,13 +52,9 @@ pub async fn run(bench_args: BenchArgs) -> anyhow::Result<()> {
     let shutdown = async move {
         let _ = server_stopped.await;
     };
-    let demo_only = DatasourceArgs {
-        datasources_file: None,
-        no_demo: false,
-    };
     let platform = launch_platform(
         &data_dir,
-        &demo_only,
+        &bench_args.platform_args,
         "127.0.0.1:0".parse().expect("a literal address"),
         shutdown,
     )

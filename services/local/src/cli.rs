@@ -28,6 +28,35 @@ pub enum Command {
     Keys(KeysCommand),
     /// Measure jobs per second and submit-to-done latency of the local pipeline.
     Bench(BenchArgs),
+    /// Manage the few-shot example memory.
+    #[command(subcommand)]
+    Examples(ExamplesCommand),
+}
+
+/// Subcommands of `analyst examples`.
+#[derive(Debug, Subcommand)]
+pub enum ExamplesCommand {
+    /// Seed few-shot examples from a CSV of question/SQL pairs (defog sql-eval format).
+    Load(LoadExamplesArgs),
+}
+
+/// Arguments of `analyst examples load`.
+#[derive(Debug, Clone, Args)]
+pub struct LoadExamplesArgs {
+    /// CSV with `question`, `query` (or `sql`) and `db_name` columns.
+    pub file: PathBuf,
+    /// Datasource of every row (instead of the `db_name` column).
+    #[arg(long)]
+    pub datasource: Option<String>,
+    /// Only check each query with the guard instead of also running it.
+    #[arg(long)]
+    pub no_verify: bool,
+    /// Directory of the state store and the demo databases.
+    #[arg(long, default_value = ".analyst")]
+    pub data_dir: PathBuf,
+    /// Datasources, stores and embedder.
+    #[command(flatten)]
+    pub platform_args: PlatformArgs,
 }
 
 /// Arguments of `analyst serve`.
@@ -42,12 +71,114 @@ pub struct ServeArgs {
     /// Question to ask through the API once listening; the server keeps running afterwards.
     #[arg(long)]
     pub ask: Option<String>,
+    /// Datasources, stores, embedder and pipeline settings.
+    #[command(flatten)]
+    pub platform_args: PlatformArgs,
+}
+
+/// Everything that shapes the platform, shared by `serve`, `ask` and `bench`.
+#[derive(Debug, Clone, Args)]
+pub struct PlatformArgs {
     /// Where the datasources come from.
     #[command(flatten)]
     pub datasource_args: DatasourceArgs,
+    /// Where jobs, keys, snapshots and verified pairs are kept.
+    #[command(flatten)]
+    pub store_args: StoreArgs,
+    /// How questions are embedded.
+    #[command(flatten)]
+    pub embedder_args: EmbedderArgs,
+    /// Cache and few-shot settings.
+    #[command(flatten)]
+    pub memory_args: MemoryArgs,
 }
 
-/// Arguments choosing the datasources, shared by `serve` and `ask`.
+/// Arguments choosing the state store.
+#[derive(Debug, Clone, Args)]
+pub struct StoreArgs {
+    /// PostgreSQL URL (with the `vector` extension available) of the state store; without it
+    /// the state lives in SQLite inside the data directory.
+    #[arg(long, env = "ANALYST_STATE_STORE_URL", hide_env_values = true)]
+    pub state_store_url: Option<String>,
+    /// Connections in the PostgreSQL state store's pool.
+    #[arg(long, env = "ANALYST_STATE_STORE_POOL", default_value_t = 8)]
+    pub state_store_pool: usize,
+}
+
+/// Which embedder turns questions into vectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EmbedderKind {
+    /// MiniLM when its weights are installed (`scripts/install-minilm`), else offline.
+    Auto,
+    /// all-MiniLM-L6-v2 run locally (384 dimensions); needs `scripts/install-minilm`.
+    Minilm,
+    /// Deterministic feature hashing; no model, weak on paraphrases.
+    Offline,
+    /// An OpenAI-compatible `/v1/embeddings` endpoint (`--embedder-url`, `--embedder-model`).
+    Openai,
+    /// Amazon Bedrock (Titan Text Embeddings v2 or Cohere Embed v3).
+    Bedrock,
+}
+
+/// Arguments choosing the embedder.
+#[derive(Debug, Clone, Args)]
+pub struct EmbedderArgs {
+    /// Embedder of questions.
+    #[arg(long, env = "ANALYST_EMBEDDER", value_enum, default_value_t = EmbedderKind::Auto)]
+    pub embedder: EmbedderKind,
+    /// Directory holding the MiniLM weights (default: the `scripts/install-minilm` location).
+    #[arg(long, env = "ANALYST_MINILM_DIR")]
+    pub minilm_dir: Option<PathBuf>,
+    /// Model name for `openai` and `bedrock` (e.g. `text-embedding-3-small`,
+    /// `amazon.titan-embed-text-v2:0`).
+    #[arg(long, env = "ANALYST_EMBEDDER_MODEL")]
+    pub embedder_model: Option<String>,
+    /// Base URL of the OpenAI-compatible embeddings server.
+    #[arg(long, env = "ANALYST_EMBEDDER_URL")]
+    pub embedder_url: Option<String>,
+    /// Bearer key of the OpenAI-compatible embeddings server.
+    #[arg(long, env = "ANALYST_EMBEDDER_API_KEY", hide_env_values = true)]
+    pub embedder_api_key: Option<String>,
+    /// AWS region of the Bedrock embedder.
+    #[arg(long, env = "ANALYST_EMBEDDER_REGION", default_value = "us-east-1")]
+    pub embedder_region: String,
+    /// Vector size; must match the model (384 for MiniLM and offline by default).
+    #[arg(long, env = "ANALYST_EMBEDDING_DIMENSION")]
+    pub embedding_dimension: Option<usize>,
+}
+
+/// How SQL generation uses verified pairs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ApproachKind {
+    /// Schema and metadata only.
+    ZeroShot,
+    /// Schema, metadata and the most similar approved examples.
+    FewShot,
+}
+
+/// Arguments of the semantic cache and the few-shot memory.
+#[derive(Debug, Clone, Args)]
+pub struct MemoryArgs {
+    /// Minimum cosine similarity of a semantic-cache hit.
+    #[arg(long, env = "ANALYST_CACHE_THRESHOLD", default_value_t = 0.95)]
+    pub cache_threshold: f32,
+    /// Minimum cosine similarity of a cache hit whose question has the same canonical form
+    /// (aggregate phrasing, filler words and plurals unified: "count the restaurants" and "how
+    /// many restaurants are there"); set it to the threshold to turn this off.
+    #[arg(long, env = "ANALYST_CACHE_PARAPHRASE_FLOOR", default_value_t = 0.75)]
+    pub cache_paraphrase_floor: f32,
+    /// Zero-shot or few-shot SQL generation.
+    #[arg(long, env = "ANALYST_APPROACH", value_enum, default_value_t = ApproachKind::FewShot)]
+    pub approach: ApproachKind,
+    /// Few-shot examples retrieved at most.
+    #[arg(long, env = "ANALYST_FEW_SHOT_K", default_value_t = 5)]
+    pub few_shot_k: usize,
+    /// Minimum similarity of a few-shot example.
+    #[arg(long, env = "ANALYST_FEW_SHOT_THRESHOLD", default_value_t = 0.75)]
+    pub few_shot_threshold: f32,
+}
+
+/// Arguments choosing the datasources.
 #[derive(Debug, Clone, Args)]
 pub struct DatasourceArgs {
     /// TOML file of PostgreSQL, Redshift and Athena datasources (see docs/datasources.md).
@@ -75,9 +206,9 @@ pub struct AskArgs {
     /// Data directory used when the platform starts in this process.
     #[arg(long, default_value = ".analyst")]
     pub data_dir: PathBuf,
-    /// Datasources of the platform started in this process.
+    /// The platform started in this process.
     #[command(flatten)]
-    pub datasource_args: DatasourceArgs,
+    pub platform_args: PlatformArgs,
 }
 
 /// Subcommands of `analyst keys`.
@@ -99,6 +230,12 @@ pub struct CreateKeyArgs {
     /// Directory of the state store.
     #[arg(long, default_value = ".analyst")]
     pub data_dir: PathBuf,
+    /// The state store.
+    #[command(flatten)]
+    pub store_args: StoreArgs,
+    /// Vector size a new PostgreSQL state store is set up for (the embedder's size).
+    #[arg(long, env = "ANALYST_EMBEDDING_DIMENSION", default_value_t = 384)]
+    pub embedding_dimension: usize,
 }
 
 /// Arguments of `analyst bench`.
@@ -116,4 +253,7 @@ pub struct BenchArgs {
     /// Data directory; a fresh temporary one (removed afterwards) when omitted.
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
+    /// The platform under measurement.
+    #[command(flatten)]
+    pub platform_args: PlatformArgs,
 }

@@ -4,14 +4,19 @@
 
 use crate::api_key_issue::{issue_api_key, parse_scopes};
 use crate::cli::CreateKeyArgs;
-use crate::platform::open_state_store;
+use crate::state_stores::open_state_stores;
 
 /// Creates the key and prints it.
 pub async fn run_create(create_key_args: CreateKeyArgs) -> anyhow::Result<()> {
     let scopes = parse_scopes(&create_key_args.scopes)?;
-    let sqlite_store = open_state_store(&create_key_args.data_dir)?;
+    let stores = open_state_stores(
+        &create_key_args.data_dir,
+        &create_key_args.store_args,
+        create_key_args.embedding_dimension,
+    )
+    .await?;
     let plaintext_key =
-        issue_api_key(sqlite_store.as_ref(), &create_key_args.name, &scopes).await?;
+        issue_api_key(stores.key_store.as_ref(), &create_key_args.name, &scopes).await?;
     let scope_names: Vec<&str> = scopes.iter().map(|scope| scope.as_str()).collect();
     println!(
         "api key '{}' with scopes {}: {plaintext_key}",

@@ -1,9 +1,10 @@
 //! Local mode of the analyst: one process that runs the HTTP API, the in-process pipeline, the
-//! SQLite state store, the embedded demo databases and the PostgreSQL, Redshift or Athena
-//! datasources of a datasource file, plus the `ask` and `keys` commands that talk to it.
+//! state store (SQLite, or PostgreSQL + pgvector), the embedded demo databases and the
+//! PostgreSQL, Redshift or Athena datasources of a datasource file, plus the `ask`, `keys`,
+//! `examples` and `bench` commands.
 //!
-//! Invariant: everything runs on this machine; the only outside services ever contacted are the
-//! databases the operator's datasource file names.
+//! Invariant: the only outside services ever contacted are the ones the operator configures
+//! (datasources, a PostgreSQL state store, a remote embedder).
 
 pub mod analyst_client;
 pub mod answer_print;
@@ -12,8 +13,12 @@ pub mod ask_command;
 pub mod bench_command;
 pub mod cli;
 pub mod datasource_config;
+pub mod embedder_choice;
+pub mod examples_command;
 pub mod keys_command;
+pub mod metrics_recorder;
 pub mod platform;
 pub mod serve_command;
 pub mod shutdown_signal;
+pub mod state_stores;
 pub mod table_print;

@@ -3,7 +3,7 @@
 //! Invariant: no wiring here; every command lives in its own module of the `local` crate.
 
 use clap::Parser;
-use local::cli::{Cli, Command, KeysCommand};
+use local::cli::{Cli, Command, ExamplesCommand, KeysCommand};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -16,5 +16,8 @@ async fn main() -> anyhow::Result<()> {
             local::keys_command::run_create(create_key_args).await
         }
         Command::Bench(bench_args) => local::bench_command::run(bench_args).await,
+        Command::Examples(ExamplesCommand::Load(load_args)) => {
+            local::examples_command::run_load(load_args).await
+        }
     }
 }

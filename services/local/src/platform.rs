@@ -1,19 +1,18 @@
-//! Wiring of local mode: the SQLite state store, the demo databases, the datasources of the
-//! datasource file, the in-process pipeline and the HTTP API, started together on one address.
+//! Wiring of local mode: the embedder, the state store (SQLite, or PostgreSQL + pgvector), the
+//! demo databases, the datasources of the datasource file, the in-process pipeline, the
+//! approval loop and the HTTP API, started together on one address.
 //!
-//! Invariant: `serve` and the in-process `ask` start the platform through [`launch_platform`]
-//! only, so both always run the same wiring; every datasource's schema snapshot is saved before
-//! the datasource is registered.
+//! Invariant: `serve`, `bench` and the in-process `ask` start the platform through
+//! [`launch_platform`] only, so all run the same wiring; every datasource's schema snapshot is
+//! saved before the datasource is registered.
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::num::NonZeroUsize;
 use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
 use api::AppState;
-use embedder_offline::HashingEmbedder;
 use engine_athena::AthenaEngine;
 use engine_postgres::PostgresEngine;
 use pipeline::{LocalPipeline, PipelineSettings, StageDeps};
@@ -27,18 +26,21 @@ use store_sqlite::SqliteStore;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+use worker_cache::ApprovalDesk;
+use worker_sqlgen::Approach;
+
 use crate::api_key_issue::issue_api_key;
-use crate::cli::DatasourceArgs;
+use crate::cli::{ApproachKind, DatasourceArgs, MemoryArgs, PlatformArgs};
 use crate::datasource_config::{DatasourceConfig, EngineConfig, load_datasource_file};
+use crate::embedder_choice::build_embedder;
+use crate::metrics_recorder::metrics_handle;
+use crate::state_stores::{StateStores, open_state_stores};
 
 /// File name of the state store inside the data directory.
 pub const STATE_STORE_FILE: &str = "state.sqlite";
 
 /// Datasource asked when a request names none, if it exists.
 pub const PREFERRED_DEFAULT_DATASOURCE: &str = "restaurants";
-
-/// Components of the hashing embedder's vectors.
-const EMBEDDING_DIMENSION: NonZeroUsize = NonZeroUsize::new(384).expect("384 is not zero");
 
 /// A started platform: the server task and handles the commands need.
 pub struct RunningPlatform {
@@ -48,6 +50,8 @@ pub struct RunningPlatform {
     pub base_url: String,
     /// Store of API keys, for creating internal keys.
     pub key_store: Arc<dyn KeyStore>,
+    /// Every store of the platform.
+    pub stores: StateStores,
     /// The pipeline running the questions.
     pub pipeline: Arc<LocalPipeline>,
     server_task: JoinHandle<std::io::Result<()>>,
@@ -73,27 +77,44 @@ pub fn open_state_store(data_dir: &Path) -> anyhow::Result<Arc<SqliteStore>> {
     Ok(Arc::new(sqlite_store))
 }
 
-/// Starts everything: store, datasources (demo databases unless `--no-demo`, then those of the
-/// datasource file), pipeline, first-start admin key, then the API on `addr`. Prints the admin
-/// key to stdout on the first start only. The server stops when `shutdown` completes.
+/// Starts everything: embedder, store, datasources (demo databases unless `--no-demo`, then
+/// those of the datasource file), pipeline, approval loop, first-start admin key, then the API
+/// on `addr`. Prints the admin key to stdout on the first start only. The server stops when
+/// `shutdown` completes.
 pub async fn launch_platform(
     data_dir: &Path,
-    datasource_args: &DatasourceArgs,
+    platform_args: &PlatformArgs,
     addr: SocketAddr,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<RunningPlatform> {
-    let sqlite_store = open_state_store(data_dir)?;
-    let (datasources, default_datasource) =
-        open_datasources(data_dir, datasource_args, sqlite_store.as_ref()).await?;
+    let metrics = metrics_handle();
+    let embedder = build_embedder(&platform_args.embedder_args).await?;
+    let stores =
+        open_state_stores(data_dir, &platform_args.store_args, embedder.dimension()).await?;
+    let (datasources, default_datasource) = open_datasources(
+        data_dir,
+        &platform_args.datasource_args,
+        stores.schema_store.as_ref(),
+    )
+    .await?;
 
+    let settings = pipeline_settings(&platform_args.memory_args)?;
+    let approvals = ApprovalDesk {
+        job_store: stores.job_store.clone(),
+        pair_store: stores.pair_store.clone(),
+        schema_store: stores.schema_store.clone(),
+        embedder: embedder.clone(),
+        datasources: datasources.clone(),
+        limits: settings.query_limits.clone(),
+    };
     let stage_deps = StageDeps {
-        job_store: sqlite_store.clone(),
-        schema_store: sqlite_store.clone(),
-        pair_store: sqlite_store.clone(),
-        embedder: Arc::new(HashingEmbedder::with_dimension(EMBEDDING_DIMENSION)),
+        job_store: stores.job_store.clone(),
+        schema_store: stores.schema_store.clone(),
+        pair_store: stores.pair_store.clone(),
+        embedder,
         llm: Arc::new(OfflinePlanner::new()),
         datasources: datasources.clone(),
-        settings: PipelineSettings::default(),
+        settings,
     };
     let pipeline = LocalPipeline::start(stage_deps).context("start the pipeline")?;
     let n_resumed = pipeline
@@ -104,15 +125,18 @@ pub async fn launch_platform(
         tracing::info!(n_jobs = n_resumed, "resumed unfinished jobs");
     }
 
-    print_admin_key_on_first_start(sqlite_store.as_ref()).await?;
+    print_admin_key_on_first_start(stores.key_store.as_ref()).await?;
 
     let app_state = AppState {
-        job_store: sqlite_store.clone(),
-        key_store: sqlite_store.clone(),
+        job_store: stores.job_store.clone(),
+        key_store: stores.key_store.clone(),
         launcher: pipeline.clone(),
         datasources,
         default_datasource,
-        schema_store: sqlite_store.clone(),
+        schema_store: stores.schema_store.clone(),
+        approvals: Arc::new(approvals),
+        pair_store: stores.pair_store.clone(),
+        metrics,
     };
     let listener = TcpListener::bind(addr)
         .await
@@ -125,15 +149,43 @@ pub async fn launch_platform(
     Ok(RunningPlatform {
         local_addr,
         base_url,
-        key_store: sqlite_store,
+        key_store: stores.key_store.clone(),
+        stores,
         pipeline,
         server_task,
     })
 }
 
+/// The pipeline's tunables from the command line, validated.
+fn pipeline_settings(memory_args: &MemoryArgs) -> anyhow::Result<PipelineSettings> {
+    for (name, value) in [
+        ("--cache-threshold", memory_args.cache_threshold),
+        ("--few-shot-threshold", memory_args.few_shot_threshold),
+        (
+            "--cache-paraphrase-floor",
+            memory_args.cache_paraphrase_floor,
+        ),
+    ] {
+        if !(-1.0..=1.0).contains(&value) {
+            anyhow::bail!("{name} must be a cosine similarity between -1 and 1, got {value}");
+        }
+    }
+    Ok(PipelineSettings {
+        cache_similarity_threshold: memory_args.cache_threshold,
+        cache_paraphrase_floor: memory_args.cache_paraphrase_floor,
+        approach: match memory_args.approach {
+            ApproachKind::ZeroShot => Approach::ZeroShot,
+            ApproachKind::FewShot => Approach::FewShot,
+        },
+        few_shot_k: memory_args.few_shot_k,
+        few_shot_threshold: memory_args.few_shot_threshold,
+        ..PipelineSettings::default()
+    })
+}
+
 /// Opens the demo databases (unless `--no-demo`) and the datasources of the datasource file;
 /// returns them and the default datasource's name.
-async fn open_datasources(
+pub async fn open_datasources(
     data_dir: &Path,
     datasource_args: &DatasourceArgs,
     schema_store: &dyn SchemaStore,

@@ -19,7 +19,7 @@ const STARTUP_QUESTION_KEY_NAME: &str = "startup-question";
 pub async fn run(serve_args: ServeArgs) -> anyhow::Result<()> {
     let running_platform = launch_platform(
         &serve_args.data_dir,
-        &serve_args.datasource_args,
+        &serve_args.platform_args,
         serve_args.addr,
         shutdown_signal(),
     )

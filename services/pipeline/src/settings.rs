@@ -1,6 +1,7 @@
 //! Settings and dependencies of the pipeline's stages.
 //!
-//! Invariant: defaults here are the documented defaults (cache 0.95, few-shot k 5 at 0.75,
+//! Invariant: defaults here are the documented defaults (cache 0.95, or 0.75 with an equal
+//! question signature; few-shot k 5 at 0.75;
 //! 3 SQL attempts).
 
 use std::sync::Arc;
@@ -19,6 +20,8 @@ use worker_sqlgen::Approach;
 pub struct PipelineSettings {
     /// Minimum cosine similarity of a semantic-cache hit.
     pub cache_similarity_threshold: f32,
+    /// Minimum cosine similarity of a hit whose question has the same canonical signature.
+    pub cache_paraphrase_floor: f32,
     /// Zero-shot or few-shot generation.
     pub approach: Approach,
     /// Few-shot examples retrieved at most.
@@ -39,6 +42,7 @@ impl Default for PipelineSettings {
     fn default() -> Self {
         PipelineSettings {
             cache_similarity_threshold: worker_cache::DEFAULT_SIMILARITY_THRESHOLD,
+            cache_paraphrase_floor: worker_cache::DEFAULT_PARAPHRASE_FLOOR,
             approach: Approach::FewShot,
             few_shot_k: 5,
             few_shot_threshold: 0.75,

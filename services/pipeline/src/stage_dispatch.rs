@@ -61,6 +61,7 @@ impl StageHandlers {
                 schema_store: deps.schema_store.clone(),
                 job_store: deps.job_store.clone(),
                 similarity_threshold: settings.cache_similarity_threshold,
+                paraphrase_floor: settings.cache_paraphrase_floor,
             },
             sqlgen: SqlGenDeps {
                 llm: deps.llm.clone(),

@@ -23,12 +23,15 @@ mod vocabulary;
 use async_trait::async_trait;
 use contracts::result::ResultSet;
 use ports::language_model::{
-    Classification, LanguageModel, LlmError, SqlDraft, SqlGenerationInput,
+    Classification, LanguageModel, LlmError, ModelReply, ModelUsage, SqlDraft, SqlGenerationInput,
 };
 use ports::schema::SchemaSnapshot;
 
 /// Model identifier recorded on jobs answered by the offline planner.
 pub const MODEL_ID: &str = "offline-planner-v1";
+
+/// Prompt version recorded on the usage of every answer: the planner sends no prompt.
+pub const PROMPT_VERSION: &str = "offline";
 
 /// The offline language model.
 #[derive(Debug, Clone, Copy, Default)]
@@ -51,11 +54,14 @@ impl LanguageModel for OfflinePlanner {
         &self,
         question: &str,
         schema: &SchemaSnapshot,
-    ) -> Result<Classification, LlmError> {
-        Ok(classify::classify(question, schema))
+    ) -> Result<ModelReply<Classification>, LlmError> {
+        Ok(free_reply(classify::classify(question, schema)))
     }
 
-    async fn generate_sql(&self, input: SqlGenerationInput<'_>) -> Result<SqlDraft, LlmError> {
+    async fn generate_sql(
+        &self,
+        input: SqlGenerationInput<'_>,
+    ) -> Result<ModelReply<SqlDraft>, LlmError> {
         if let Some(repair) = input.repair {
             return Err(LlmError::CannotAnswer(format!(
                 "The offline planner cannot repair its own query; the previous attempt failed with: {}",
@@ -63,7 +69,7 @@ impl LanguageModel for OfflinePlanner {
             )));
         }
         match plan::plan_sql(input.question, input.schema) {
-            Ok(sql) => Ok(SqlDraft { sql }),
+            Ok(sql) => Ok(free_reply(SqlDraft { sql })),
             Err(reason) => Err(LlmError::CannotAnswer(format!(
                 "The offline planner cannot answer this: {reason}."
             ))),
@@ -75,7 +81,15 @@ impl LanguageModel for OfflinePlanner {
         question: &str,
         _sql: &str,
         result: &ResultSet,
-    ) -> Result<String, LlmError> {
-        Ok(explain::explain(question, result))
+    ) -> Result<ModelReply<String>, LlmError> {
+        Ok(free_reply(explain::explain(question, result)))
+    }
+}
+
+/// An answer that cost no tokens and no model invocation.
+fn free_reply<T>(value: T) -> ModelReply<T> {
+    ModelReply {
+        value,
+        usage: ModelUsage::none(MODEL_ID, PROMPT_VERSION),
     }
 }

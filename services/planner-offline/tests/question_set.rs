@@ -177,7 +177,7 @@ async fn run_case(
         repair: None,
     };
     let draft = match planner.generate_sql(input).await {
-        Ok(draft) => draft,
+        Ok(reply) => reply.value,
         Err(LlmError::CannotAnswer(reason)) => return (Outcome::Declined, reason),
         Err(other) => return (Outcome::QueryFailed, other.to_string()),
     };

@@ -5,7 +5,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use contracts::api::{JobView, SqlAttempt};
+use contracts::api::{FeedbackRecord, JobView, ModelCall, SqlAttempt};
 use contracts::error::StageFailure;
 use contracts::result::ResultSet;
 use contracts::stages::Intent;
@@ -60,7 +60,11 @@ pub enum JobUpdate {
         hit: bool,
         /// Best similarity seen, if any entry existed.
         similarity: Option<f32>,
+        /// Entry whose SQL is reused, on a hit.
+        entry_id: Option<String>,
     },
+    /// A language-model call finished (appended in call order).
+    ModelCalled(ModelCall),
     /// A generation attempt produced SQL (or met an error when run); upserted by attempt number.
     SqlAttempted(SqlAttempt),
     /// A query ran and its rows were stored under `result_ref`.
@@ -107,4 +111,7 @@ pub trait JobStore: Send + Sync {
 
     /// Jobs that are `queued` or `running`, oldest first (used to resume after a restart).
     async fn unfinished_jobs(&self) -> Result<Vec<NewJob>, StoreError>;
+
+    /// Appends feedback to a finished job; shown in its view, oldest first.
+    async fn record_feedback(&self, feedback: &FeedbackRecord) -> Result<(), StoreError>;
 }

@@ -1,8 +1,11 @@
 //! The language model behind classification, SQL generation and explanation.
 //!
+//! Every call returns its value with a [`ModelUsage`], so callers can record tokens per job.
+//!
 //! Invariant: implementations return structured values; callers never parse free text.
 
 use async_trait::async_trait;
+use contracts::api::ModelCall;
 use contracts::error::ErrorKind;
 use contracts::result::ResultSet;
 use contracts::stages::{Intent, RepairContext};
@@ -23,6 +26,10 @@ pub enum LlmError {
     /// The model's output did not match the expected structure, even after a re-ask.
     #[error("language model answered in an unusable shape: {0}")]
     Malformed(String),
+    /// The provider refused the request (bad credentials, unknown model, prompt too long);
+    /// retrying will not help.
+    #[error("language model rejected the request: {0}")]
+    Rejected(String),
 }
 
 impl LlmError {
@@ -31,7 +38,7 @@ impl LlmError {
         match self {
             LlmError::CannotAnswer(_) => ErrorKind::InvalidInput,
             LlmError::Unavailable(_) => ErrorKind::Transient,
-            LlmError::Malformed(_) => ErrorKind::Fatal,
+            LlmError::Malformed(_) | LlmError::Rejected(_) => ErrorKind::Fatal,
         }
     }
 }
@@ -67,6 +74,57 @@ pub struct SqlDraft {
     pub sql: String,
 }
 
+/// What one trait call cost, summed over every model invocation it needed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ModelUsage {
+    /// Model that answered, as [`LanguageModel::model_id`] reports it.
+    pub model_id: String,
+    /// Versions of the prompt templates used, joined by `+` in call order
+    /// (`table_selection@v1+sql_few_shot@v1`); `offline` when no prompt was sent.
+    pub prompt_version: String,
+    /// Tokens sent to the model, as the provider counted them (0 when it reports none).
+    pub input_tokens: u64,
+    /// Tokens the model produced, as the provider counted them (0 when it reports none).
+    pub output_tokens: u64,
+    /// Model invocations that returned an answer, re-asks and table selection included.
+    pub calls: u32,
+}
+
+impl ModelUsage {
+    /// Usage of a call that invoked no model: no tokens, no invocations.
+    pub fn none(model_id: impl Into<String>, prompt_version: impl Into<String>) -> Self {
+        ModelUsage {
+            model_id: model_id.into(),
+            prompt_version: prompt_version.into(),
+            input_tokens: 0,
+            output_tokens: 0,
+            calls: 0,
+        }
+    }
+
+    /// The job record of this usage, for a call made by `stage` that took `duration_ms`
+    /// milliseconds.
+    pub fn model_call(&self, stage: &str, duration_ms: u64) -> ModelCall {
+        ModelCall {
+            stage: stage.to_owned(),
+            model_id: self.model_id.clone(),
+            prompt_version: self.prompt_version.clone(),
+            input_tokens: self.input_tokens,
+            output_tokens: self.output_tokens,
+            duration_ms,
+        }
+    }
+}
+
+/// A model's answer together with what it cost.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelReply<T> {
+    /// The answer.
+    pub value: T,
+    /// Tokens and invocations spent on it.
+    pub usage: ModelUsage,
+}
+
 /// A language model provider.
 #[async_trait]
 pub trait LanguageModel: Send + Sync {
@@ -78,10 +136,13 @@ pub trait LanguageModel: Send + Sync {
         &self,
         question: &str,
         schema: &SchemaSnapshot,
-    ) -> Result<Classification, LlmError>;
+    ) -> Result<ModelReply<Classification>, LlmError>;
 
     /// Writes SQL for a question, or declines with [`LlmError::CannotAnswer`].
-    async fn generate_sql(&self, input: SqlGenerationInput<'_>) -> Result<SqlDraft, LlmError>;
+    async fn generate_sql(
+        &self,
+        input: SqlGenerationInput<'_>,
+    ) -> Result<ModelReply<SqlDraft>, LlmError>;
 
     /// Explains a result in a few sentences grounded in its rows.
     async fn explain(
@@ -89,5 +150,5 @@ pub trait LanguageModel: Send + Sync {
         question: &str,
         sql: &str,
         result: &ResultSet,
-    ) -> Result<String, LlmError>;
+    ) -> Result<ModelReply<String>, LlmError>;
 }

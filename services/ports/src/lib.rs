@@ -4,6 +4,7 @@
 //! Invariant: no implementation here performs I/O; adapters live in their own crates.
 #![warn(missing_docs)]
 
+pub mod approval;
 pub mod datasource;
 pub mod embedder;
 pub mod job_launcher;

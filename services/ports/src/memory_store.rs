@@ -5,6 +5,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use uuid::Uuid;
 
 use crate::store_error::StoreError;
 
@@ -29,6 +30,8 @@ pub struct VerifiedPair {
     pub approved_by: String,
     /// When it was approved.
     pub approved_at: DateTime<Utc>,
+    /// Job whose approval admitted the pair, if any.
+    pub source_job_id: Option<Uuid>,
 }
 
 /// A stored pair with its similarity to the query vector.
@@ -66,4 +69,69 @@ pub trait PairStore: Send + Sync {
         embedding: &[f32],
         k: usize,
     ) -> Result<Vec<ScoredPair>, StoreError>;
+
+    /// Pairs of the datasource (and, when given, schema version) whose [`question_key`] equals
+    /// `question_key`, oldest first.
+    async fn pairs_with_question(
+        &self,
+        kind: MemoryKind,
+        datasource: &str,
+        schema_version: Option<&str>,
+        question_key: &str,
+    ) -> Result<Vec<VerifiedPair>, StoreError>;
+
+    /// A page of pairs, newest first, optionally of one datasource.
+    async fn list_pairs(
+        &self,
+        kind: MemoryKind,
+        datasource: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Vec<VerifiedPair>, StoreError>;
+
+    /// Deletes one pair; `false` when no such pair exists.
+    async fn delete_pair(&self, kind: MemoryKind, entry_id: &str) -> Result<bool, StoreError>;
+}
+
+/// A page of a listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    /// Entries to skip.
+    pub offset: u64,
+    /// Entries to return at most.
+    pub limit: u32,
+}
+
+/// The comparison form of a question: lowercase, inner whitespace collapsed, surrounding
+/// whitespace and trailing punctuation removed. Two approvals of questions with equal keys are
+/// approvals of the same question.
+pub fn question_key(question: &str) -> String {
+    let collapsed = question
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    collapsed
+        .trim_end_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace())
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn question_keys_ignore_case_spacing_and_trailing_punctuation() {
+        assert_eq!(
+            question_key("  How many   restaurants are there?! "),
+            "how many restaurants are there"
+        );
+        assert_eq!(
+            question_key("count the restaurants."),
+            "count the restaurants"
+        );
+        assert_ne!(
+            question_key("count the restaurants"),
+            question_key("count the cities")
+        );
+    }
 }

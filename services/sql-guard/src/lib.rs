@@ -8,6 +8,7 @@ mod cte_scope;
 mod function_deny_list;
 mod guard_policy;
 mod guard_rejection;
+mod guarded_run;
 mod input_screen;
 mod read_only_check;
 mod relation_access;
@@ -22,6 +23,7 @@ use sqlparser::parser::{Parser, ParserError};
 
 pub use guard_policy::GuardPolicy;
 pub use guard_rejection::GuardRejection;
+pub use guarded_run::{datasource_policy, run_guarded};
 pub use input_screen::MAX_SQL_BYTES;
 
 /// Deepest nesting of parentheses, subqueries and expressions the parser accepts.

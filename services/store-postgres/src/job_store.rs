@@ -6,7 +6,7 @@
 
 use async_trait::async_trait;
 use chrono::Utc;
-use contracts::api::{JobStatus, JobView};
+use contracts::api::{FeedbackRecord, JobStatus, JobView};
 use contracts::result::ResultSet;
 use ports::job_store::{JobStore, JobUpdate, NewJob};
 use ports::store_error::StoreError;
@@ -114,6 +114,23 @@ impl JobStore for PostgresStore {
             .map(new_job_from_row)
             .collect::<Result<Vec<_>, _>>()?;
         Ok(unfinished)
+    }
+
+    async fn record_feedback(&self, feedback: &FeedbackRecord) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        // The insert selects from `jobs`, so feedback on an unknown job inserts nothing.
+        let n_inserted = client
+            .execute(
+                "INSERT INTO job_feedback (job_id, record, given_at)
+                 SELECT job_id, $2, $3 FROM jobs WHERE job_id = $1",
+                &[&feedback.job_id, &Json(feedback), &feedback.given_at],
+            )
+            .await
+            .map_err(PostgresError::from)?;
+        if n_inserted == 0 {
+            return Err(PostgresError::UnknownJob(feedback.job_id.to_string()).into());
+        }
+        Ok(())
     }
 }
 

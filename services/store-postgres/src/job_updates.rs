@@ -59,7 +59,7 @@ pub(crate) async fn apply_job_update(
             succeeded,
         } => {
             // A finish without a matching running row changes nothing.
-            let duration_ms = i64::try_from(*duration_ms).unwrap_or(i64::MAX);
+            let duration_ms = saturating_bigint(*duration_ms);
             transaction
                 .execute(
                     "UPDATE job_stage_timings SET duration_ms = $3, outcome = $4
@@ -79,11 +79,34 @@ pub(crate) async fn apply_job_update(
                 )
                 .await?;
         }
-        JobUpdate::CacheChecked { hit, similarity } => {
+        JobUpdate::CacheChecked {
+            hit,
+            similarity,
+            entry_id,
+        } => {
             transaction
                 .execute(
-                    "UPDATE jobs SET cache_hit = $2, cache_similarity = $3 WHERE job_id = $1",
-                    &[&job_id, hit, similarity],
+                    "UPDATE jobs SET cache_hit = $2, cache_similarity = $3, cache_entry_id = $4
+                     WHERE job_id = $1",
+                    &[&job_id, hit, similarity, entry_id],
+                )
+                .await?;
+        }
+        JobUpdate::ModelCalled(model_call) => {
+            transaction
+                .execute(
+                    "INSERT INTO job_model_calls
+                         (job_id, stage, model_id, prompt_version, input_tokens, output_tokens, duration_ms)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    &[
+                        &job_id,
+                        &model_call.stage,
+                        &model_call.model_id,
+                        &model_call.prompt_version,
+                        &saturating_bigint(model_call.input_tokens),
+                        &saturating_bigint(model_call.output_tokens),
+                        &saturating_bigint(model_call.duration_ms),
+                    ],
                 )
                 .await?;
         }
@@ -147,4 +170,9 @@ pub(crate) async fn apply_job_update(
 /// Stored outcome of a finished stage.
 fn outcome_name(succeeded: bool) -> &'static str {
     if succeeded { "ok" } else { "error" }
+}
+
+/// `value` as a PostgreSQL bigint, capped at `i64::MAX`.
+fn saturating_bigint(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
 }

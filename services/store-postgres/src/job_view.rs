@@ -3,7 +3,7 @@
 //! Invariant: read-only; the view's rows come from the job's latest executed `result_ref`.
 
 use chrono::{DateTime, Utc};
-use contracts::api::{JobView, SqlAttempt, StageTiming};
+use contracts::api::{FeedbackRecord, JobView, ModelCall, SqlAttempt, StageTiming};
 use contracts::error::StageFailure;
 use contracts::result::ResultSet;
 use tokio_postgres::Transaction;
@@ -21,7 +21,7 @@ pub(crate) async fn load_job_view(
     let job_row = transaction
         .query_opt(
             "SELECT status, stage, question, datasource, intent, sql, result_ref, cache_hit, answer,
-                    chart, error, submitted_at, finished_at
+                    chart, error, submitted_at, finished_at, cache_similarity, cache_entry_id
              FROM jobs WHERE job_id = $1",
             &[&job_id],
         )
@@ -49,6 +49,10 @@ pub(crate) async fn load_job_view(
         sql: row.try_get(5)?,
         attempts: load_sql_attempts(transaction, job_id).await?,
         cache_hit: row.try_get(7)?,
+        cache_similarity: row.try_get(13)?,
+        cache_entry_id: row.try_get(14)?,
+        model_calls: load_model_calls(transaction, job_id).await?,
+        feedback: load_feedback(transaction, job_id).await?,
         result,
         answer: row.try_get(8)?,
         chart: chart.map(|Json(chart)| chart),
@@ -122,4 +126,47 @@ async fn load_sql_attempts(
         });
     }
     Ok(attempts)
+}
+
+async fn load_model_calls(
+    transaction: &Transaction<'_>,
+    job_id: Uuid,
+) -> Result<Vec<ModelCall>, PostgresError> {
+    let rows = transaction
+        .query(
+            "SELECT stage, model_id, prompt_version, input_tokens, output_tokens, duration_ms
+             FROM job_model_calls WHERE job_id = $1 ORDER BY call_id",
+            &[&job_id],
+        )
+        .await?;
+    let mut model_calls = Vec::with_capacity(rows.len());
+    for row in rows {
+        model_calls.push(ModelCall {
+            stage: row.try_get(0)?,
+            model_id: row.try_get(1)?,
+            prompt_version: row.try_get(2)?,
+            input_tokens: unsigned_from_bigint(row.try_get(3)?, "input tokens")?,
+            output_tokens: unsigned_from_bigint(row.try_get(4)?, "output tokens")?,
+            duration_ms: unsigned_from_bigint(row.try_get(5)?, "model call duration")?,
+        });
+    }
+    Ok(model_calls)
+}
+
+async fn load_feedback(
+    transaction: &Transaction<'_>,
+    job_id: Uuid,
+) -> Result<Vec<FeedbackRecord>, PostgresError> {
+    let rows = transaction
+        .query(
+            "SELECT record FROM job_feedback WHERE job_id = $1 ORDER BY feedback_id",
+            &[&job_id],
+        )
+        .await?;
+    let mut feedback = Vec::with_capacity(rows.len());
+    for row in rows {
+        let Json(record) = row.try_get::<_, Json<FeedbackRecord>>(0)?;
+        feedback.push(record);
+    }
+    Ok(feedback)
 }

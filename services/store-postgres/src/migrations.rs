@@ -47,6 +47,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "verified_pairs",
         sql: include_str!("../migrations/0004_verified_pairs.sql"),
     },
+    Migration {
+        version: 5,
+        name: "feedback_and_model_calls",
+        sql: include_str!("../migrations/0005_feedback_and_model_calls.sql"),
+    },
 ];
 
 /// Tables whose `embedding` column must be `vector(<configured dimension>)`.

@@ -8,7 +8,9 @@
 
 use async_trait::async_trait;
 use pgvector::Vector;
-use ports::memory_store::{MemoryKind, PairStore, ScoredPair, VerifiedPair};
+use ports::memory_store::{
+    MemoryKind, PageRequest, PairStore, ScoredPair, VerifiedPair, question_key,
+};
 use ports::store_error::StoreError;
 use tokio_postgres::Row;
 use uuid::Uuid;
@@ -56,8 +58,8 @@ impl PairStore for PostgresStore {
         let entry_id = Uuid::new_v4();
         let sql = format!(
             "INSERT INTO {} (entry_id, datasource, schema_version, question, sql, embedding,
-                             embedding_model, approved_by, approved_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                             embedding_model, approved_by, approved_at, question_key, source_job_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             table_name(kind)
         );
         let client = self.client().await?;
@@ -74,6 +76,8 @@ impl PairStore for PostgresStore {
                     &pair.embedding_model,
                     &pair.approved_by,
                     &pair.approved_at,
+                    &question_key(&pair.question),
+                    &pair.source_job_id,
                 ],
             )
             .await
@@ -99,7 +103,72 @@ impl PairStore for PostgresStore {
         )
         .await
     }
+
+    async fn pairs_with_question(
+        &self,
+        kind: MemoryKind,
+        datasource: &str,
+        schema_version: Option<&str>,
+        question_key: &str,
+    ) -> Result<Vec<VerifiedPair>, StoreError> {
+        let sql = format!(
+            "SELECT {PAIR_COLUMNS} FROM {} WHERE datasource = $1 AND question_key = $2
+               AND ($3::text IS NULL OR schema_version = $3)
+             ORDER BY inserted_seq",
+            table_name(kind)
+        );
+        let client = self.client().await?;
+        let rows = client
+            .query(&sql, &[&datasource, &question_key, &schema_version])
+            .await
+            .map_err(PostgresError::from)?;
+        Ok(rows
+            .iter()
+            .map(pair_from_row)
+            .collect::<Result<Vec<_>, _>>()?)
+    }
+
+    async fn list_pairs(
+        &self,
+        kind: MemoryKind,
+        datasource: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Vec<VerifiedPair>, StoreError> {
+        let sql = format!(
+            "SELECT {PAIR_COLUMNS} FROM {} WHERE ($1::text IS NULL OR datasource = $1)
+             ORDER BY approved_at DESC, inserted_seq DESC LIMIT $2 OFFSET $3",
+            table_name(kind)
+        );
+        let limit = i64::from(page.limit);
+        let offset = i64::try_from(page.offset).unwrap_or(i64::MAX);
+        let client = self.client().await?;
+        let rows = client
+            .query(&sql, &[&datasource, &limit, &offset])
+            .await
+            .map_err(PostgresError::from)?;
+        Ok(rows
+            .iter()
+            .map(pair_from_row)
+            .collect::<Result<Vec<_>, _>>()?)
+    }
+
+    async fn delete_pair(&self, kind: MemoryKind, entry_id: &str) -> Result<bool, StoreError> {
+        let Ok(entry_id) = Uuid::parse_str(entry_id) else {
+            return Ok(false);
+        };
+        let sql = format!("DELETE FROM {} WHERE entry_id = $1", table_name(kind));
+        let client = self.client().await?;
+        let n_deleted = client
+            .execute(&sql, &[&entry_id])
+            .await
+            .map_err(PostgresError::from)?;
+        Ok(n_deleted > 0)
+    }
 }
+
+/// Columns read by [`pair_from_row`], in its order.
+const PAIR_COLUMNS: &str = "entry_id, datasource, schema_version, question, sql, embedding, \
+    embedding_model, approved_by, approved_at, source_job_id";
 
 impl PostgresStore {
     /// Same as [`PairStore::nearest_pairs`], but compares every row of the datasource instead of
@@ -142,8 +211,7 @@ impl PostgresStore {
         let limit = i64::try_from(k).unwrap_or(i64::MAX);
         // `$3 IS NULL` turns the version filter off when no version is asked.
         let sql = format!(
-            "SELECT entry_id, datasource, schema_version, question, sql, embedding, embedding_model,
-                    approved_by, approved_at, inserted_seq, 1 - (embedding <=> $1) AS similarity
+            "SELECT {PAIR_COLUMNS}, inserted_seq, 1 - (embedding <=> $1) AS similarity
              FROM {} WHERE datasource = $2 AND ($3::text IS NULL OR schema_version = $3)
              ORDER BY embedding <=> $1 LIMIT $4",
             table_name(kind)
@@ -185,12 +253,11 @@ fn table_name(kind: MemoryKind) -> &'static str {
     }
 }
 
-/// The scored pair of one lookup row, with its insertion sequence number.
-fn scored_pair_from_row(row: &Row) -> Result<(ScoredPair, i64), PostgresError> {
+/// The pair of a row read with [`PAIR_COLUMNS`].
+fn pair_from_row(row: &Row) -> Result<VerifiedPair, PostgresError> {
     let entry_id: Uuid = row.try_get(0)?;
     let embedding: Vector = row.try_get(5)?;
-    let similarity: f64 = row.try_get(10)?;
-    let pair = VerifiedPair {
+    Ok(VerifiedPair {
         entry_id: entry_id.to_string(),
         datasource: row.try_get(1)?,
         schema_version: row.try_get(2)?,
@@ -200,12 +267,20 @@ fn scored_pair_from_row(row: &Row) -> Result<(ScoredPair, i64), PostgresError> {
         embedding_model: row.try_get(6)?,
         approved_by: row.try_get(7)?,
         approved_at: row.try_get(8)?,
-    };
+        source_job_id: row.try_get(9)?,
+    })
+}
+
+/// The scored pair of one lookup row ([`PAIR_COLUMNS`], sequence number, similarity), with its
+/// insertion sequence number.
+fn scored_pair_from_row(row: &Row) -> Result<(ScoredPair, i64), PostgresError> {
+    let pair = pair_from_row(row)?;
+    let similarity: f64 = row.try_get(11)?;
     // pgvector's cosine distance to a zero vector is NaN; like `cosine_similarity`, call it 0.
     let similarity = if similarity.is_nan() {
         0.0
     } else {
         similarity as f32
     };
-    Ok((ScoredPair { pair, similarity }, row.try_get(9)?))
+    Ok((ScoredPair { pair, similarity }, row.try_get(10)?))
 }

@@ -16,7 +16,7 @@ use support::fixtures::{new_job, pair};
 use support::{CONTRACT_DIMENSION, TestDatabase};
 
 /// Number of migrations in `migrations/`.
-const N_MIGRATIONS: i64 = 4;
+const N_MIGRATIONS: i64 = 5;
 
 async fn applied_migrations(database: &TestDatabase) -> Vec<i64> {
     database

@@ -73,6 +73,27 @@ async fn pairs_are_scoped_by_datasource_and_schema_version() {
 async fn nearest_pairs_come_best_first() {
     let (_database, store) = fresh_store().await;
     pairs::nearest_pairs_come_best_first(&store).await;
+    jobs::feedback_is_appended_to_the_job_view(&store).await;
+    pairs::pairs_are_found_by_question_key(&store).await;
+    pairs::pairs_are_listed_by_page_and_deleted(&store).await;
+}
+
+#[tokio::test]
+async fn feedback_is_appended_to_the_job_view() {
+    let (_database, store) = fresh_store().await;
+    jobs::feedback_is_appended_to_the_job_view(&store).await;
+}
+
+#[tokio::test]
+async fn pairs_are_found_by_question_key() {
+    let (_database, store) = fresh_store().await;
+    pairs::pairs_are_found_by_question_key(&store).await;
+}
+
+#[tokio::test]
+async fn pairs_are_listed_by_page_and_deleted() {
+    let (_database, store) = fresh_store().await;
+    pairs::pairs_are_listed_by_page_and_deleted(&store).await;
 }
 
 #[tokio::test]
@@ -89,4 +110,7 @@ async fn every_check_passes_against_one_shared_store() {
     schemas::snapshots_are_saved_only_when_the_version_changes(&store).await;
     pairs::pairs_are_scoped_by_datasource_and_schema_version(&store).await;
     pairs::nearest_pairs_come_best_first(&store).await;
+    jobs::feedback_is_appended_to_the_job_view(&store).await;
+    pairs::pairs_are_found_by_question_key(&store).await;
+    pairs::pairs_are_listed_by_page_and_deleted(&store).await;
 }

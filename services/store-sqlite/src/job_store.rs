@@ -6,16 +6,17 @@
 
 use async_trait::async_trait;
 use chrono::Utc;
-use contracts::api::{JobStatus, JobView};
+use contracts::api::{FeedbackRecord, JobStatus, JobView};
 use contracts::result::ResultSet;
 use ports::job_store::{JobStore, JobUpdate, NewJob};
 use ports::store_error::StoreError;
-use rusqlite::TransactionBehavior;
+use rusqlite::{OptionalExtension, TransactionBehavior};
 use uuid::Uuid;
 
 use crate::job_columns::job_id_from_text;
 use crate::job_updates::apply_job_update;
 use crate::job_view::{load_job_view, load_result_set};
+use crate::sqlite_error::SqliteError;
 use crate::sqlite_store::SqliteStore;
 use crate::timestamp_text::{timestamp_from_text, timestamp_to_text};
 
@@ -120,6 +121,34 @@ impl JobStore for SqliteStore {
                 });
             }
             Ok(unfinished)
+        })
+        .await
+    }
+
+    async fn record_feedback(&self, feedback: &FeedbackRecord) -> Result<(), StoreError> {
+        let job_id = feedback.job_id.to_string();
+        let record_json = serde_json::to_string(feedback).map_err(SqliteError::from)?;
+        let given_at = timestamp_to_text(feedback.given_at);
+        self.run(move |connection| {
+            let transaction =
+                connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let exists = transaction
+                .query_row(
+                    "SELECT 1 FROM jobs WHERE job_id = ?1",
+                    [&job_id],
+                    |_| Ok(()),
+                )
+                .optional()?
+                .is_some();
+            if !exists {
+                return Err(SqliteError::UnknownJob(job_id));
+            }
+            transaction.execute(
+                "INSERT INTO job_feedback (job_id, record_json, given_at) VALUES (?1, ?2, ?3)",
+                (&job_id, &record_json, &given_at),
+            )?;
+            transaction.commit()?;
+            Ok(())
         })
         .await
     }

@@ -63,7 +63,7 @@ pub(crate) fn apply_job_update(
                 (
                     &job_id,
                     stage,
-                    i64::try_from(*duration_ms).unwrap_or(i64::MAX),
+                    saturating_i64(*duration_ms),
                     outcome_name(*succeeded),
                 ),
             )?;
@@ -74,10 +74,30 @@ pub(crate) fn apply_job_update(
                 (&job_id, intent_to_text(*intent)?),
             )?;
         }
-        JobUpdate::CacheChecked { hit, similarity } => {
+        JobUpdate::CacheChecked {
+            hit,
+            similarity,
+            entry_id,
+        } => {
             transaction.execute(
-                "UPDATE jobs SET cache_hit = ?2, cache_similarity = ?3 WHERE job_id = ?1",
-                (&job_id, hit, similarity.map(f64::from)),
+                "UPDATE jobs SET cache_hit = ?2, cache_similarity = ?3, cache_entry_id = ?4 WHERE job_id = ?1",
+                (&job_id, hit, similarity.map(f64::from), entry_id),
+            )?;
+        }
+        JobUpdate::ModelCalled(model_call) => {
+            transaction.execute(
+                "INSERT INTO job_model_calls
+                     (job_id, stage, model_id, prompt_version, input_tokens, output_tokens, duration_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                (
+                    &job_id,
+                    &model_call.stage,
+                    &model_call.model_id,
+                    &model_call.prompt_version,
+                    saturating_i64(model_call.input_tokens),
+                    saturating_i64(model_call.output_tokens),
+                    saturating_i64(model_call.duration_ms),
+                ),
             )?;
         }
         JobUpdate::SqlAttempted(sql_attempt) => {
@@ -116,6 +136,11 @@ pub(crate) fn apply_job_update(
         }
     }
     Ok(())
+}
+
+/// `value` as SQLite's integer, capped at `i64::MAX`.
+fn saturating_i64(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
 }
 
 /// Stored outcome of a finished stage.

@@ -2,7 +2,7 @@
 //!
 //! Invariant: read-only; the view's rows come from the job's latest executed `result_ref`.
 
-use contracts::api::{JobView, SqlAttempt, StageTiming};
+use contracts::api::{FeedbackRecord, JobView, ModelCall, SqlAttempt, StageTiming};
 use contracts::error::StageFailure;
 use contracts::result::ResultSet;
 use rusqlite::{Connection, OptionalExtension, Row};
@@ -21,7 +21,7 @@ pub(crate) fn load_job_view(
     let job_row = connection
         .query_row(
             "SELECT status, stage, question, datasource, intent, sql, result_ref, cache_hit, answer,
-                    chart_json, error_json, submitted_at, finished_at
+                    chart_json, error_json, submitted_at, finished_at, cache_similarity, cache_entry_id
              FROM jobs WHERE job_id = ?1",
             [&job_id_text],
             JobRow::read,
@@ -49,6 +49,11 @@ pub(crate) fn load_job_view(
         sql: job_row.sql,
         attempts: load_sql_attempts(connection, &job_id_text)?,
         cache_hit: job_row.cache_hit,
+        // Stored as REAL; the value was an f32 before it was widened.
+        cache_similarity: job_row.cache_similarity.map(|similarity| similarity as f32),
+        cache_entry_id: job_row.cache_entry_id,
+        model_calls: load_model_calls(connection, &job_id_text)?,
+        feedback: load_feedback(connection, &job_id_text)?,
         result,
         answer: job_row.answer,
         chart: job_row
@@ -103,6 +108,8 @@ struct JobRow {
     error_json: Option<String>,
     submitted_at: String,
     finished_at: Option<String>,
+    cache_similarity: Option<f64>,
+    cache_entry_id: Option<String>,
 }
 
 impl JobRow {
@@ -121,6 +128,8 @@ impl JobRow {
             error_json: row.get(10)?,
             submitted_at: row.get(11)?,
             finished_at: row.get(12)?,
+            cache_similarity: row.get(13)?,
+            cache_entry_id: row.get(14)?,
         })
     }
 }
@@ -169,4 +178,36 @@ fn load_sql_attempts(
         })
     })?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+fn load_model_calls(connection: &Connection, job_id: &str) -> Result<Vec<ModelCall>, SqliteError> {
+    let mut statement = connection.prepare(
+        "SELECT stage, model_id, prompt_version, input_tokens, output_tokens, duration_ms
+         FROM job_model_calls WHERE job_id = ?1 ORDER BY call_id",
+    )?;
+    let rows = statement.query_map([job_id], |row| {
+        Ok(ModelCall {
+            stage: row.get(0)?,
+            model_id: row.get(1)?,
+            prompt_version: row.get(2)?,
+            input_tokens: row.get(3)?,
+            output_tokens: row.get(4)?,
+            duration_ms: row.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+fn load_feedback(
+    connection: &Connection,
+    job_id: &str,
+) -> Result<Vec<FeedbackRecord>, SqliteError> {
+    let mut statement = connection
+        .prepare("SELECT record_json FROM job_feedback WHERE job_id = ?1 ORDER BY feedback_id")?;
+    let rows = statement.query_map([job_id], |row| row.get::<_, String>(0))?;
+    let mut feedback = Vec::new();
+    for row in rows {
+        feedback.push(serde_json::from_str(&row?)?);
+    }
+    Ok(feedback)
 }

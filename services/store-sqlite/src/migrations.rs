@@ -42,6 +42,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "verified_pairs",
         sql: include_str!("../migrations/0004_verified_pairs.sql"),
     },
+    Migration {
+        version: 5,
+        name: "feedback_and_model_calls",
+        sql: include_str!("../migrations/0005_feedback_and_model_calls.sql"),
+    },
 ];
 
 /// Applies every migration newer than the database's version; returns how many ran.

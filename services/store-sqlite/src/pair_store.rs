@@ -6,7 +6,9 @@
 
 use async_trait::async_trait;
 use ports::embedder::cosine_similarity;
-use ports::memory_store::{MemoryKind, PairStore, ScoredPair, VerifiedPair};
+use ports::memory_store::{
+    MemoryKind, PageRequest, PairStore, ScoredPair, VerifiedPair, question_key,
+};
 use ports::store_error::StoreError;
 use rusqlite::Row;
 use uuid::Uuid;
@@ -28,8 +30,8 @@ impl PairStore for SqliteStore {
         self.run(move |connection| {
             let sql = format!(
                 "INSERT INTO {} (entry_id, datasource, schema_version, question, sql, embedding, embedding_model,
-                                 embedding_dim, approved_by, approved_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                 embedding_dim, approved_by, approved_at, question_key, source_job_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 table_name(kind)
             );
             connection.execute(
@@ -45,6 +47,8 @@ impl PairStore for SqliteStore {
                     i64::try_from(pair.embedding.len()).unwrap_or(i64::MAX),
                     &pair.approved_by,
                     timestamp_to_text(pair.approved_at),
+                    question_key(&pair.question),
+                    pair.source_job_id.map(|job_id| job_id.to_string()),
                 ],
             )?;
             Ok(())
@@ -73,9 +77,7 @@ impl PairStore for SqliteStore {
         self.run(move |connection| {
             // `?2 IS NULL` turns the version filter off when no version is asked.
             let sql = format!(
-                "SELECT entry_id, datasource, schema_version, question, sql, embedding, embedding_model,
-                        embedding_dim, approved_by, approved_at
-                 FROM {} WHERE datasource = ?1 AND (?2 IS NULL OR schema_version = ?2)
+                "SELECT {PAIR_COLUMNS} FROM {} WHERE datasource = ?1 AND (?2 IS NULL OR schema_version = ?2)
                  ORDER BY rowid",
                 table_name(kind)
             );
@@ -98,6 +100,77 @@ impl PairStore for SqliteStore {
         })
         .await
     }
+
+    async fn pairs_with_question(
+        &self,
+        kind: MemoryKind,
+        datasource: &str,
+        schema_version: Option<&str>,
+        question_key: &str,
+    ) -> Result<Vec<VerifiedPair>, StoreError> {
+        let datasource = datasource.to_owned();
+        let schema_version = schema_version.map(str::to_owned);
+        let question_key = question_key.to_owned();
+        self.run(move |connection| {
+            let sql = format!(
+                "SELECT {PAIR_COLUMNS} FROM {} WHERE datasource = ?1 AND question_key = ?2
+                   AND (?3 IS NULL OR schema_version = ?3)
+                 ORDER BY rowid",
+                table_name(kind)
+            );
+            let mut statement = connection.prepare(&sql)?;
+            let rows = statement.query_map(
+                (&datasource, &question_key, &schema_version),
+                StoredPair::read,
+            )?;
+            read_pairs(rows)
+        })
+        .await
+    }
+
+    async fn list_pairs(
+        &self,
+        kind: MemoryKind,
+        datasource: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Vec<VerifiedPair>, StoreError> {
+        let datasource = datasource.map(str::to_owned);
+        let offset = i64::try_from(page.offset).unwrap_or(i64::MAX);
+        self.run(move |connection| {
+            let sql = format!(
+                "SELECT {PAIR_COLUMNS} FROM {} WHERE (?1 IS NULL OR datasource = ?1)
+                 ORDER BY approved_at DESC, rowid DESC LIMIT ?2 OFFSET ?3",
+                table_name(kind)
+            );
+            let mut statement = connection.prepare(&sql)?;
+            let rows = statement.query_map((&datasource, page.limit, offset), StoredPair::read)?;
+            read_pairs(rows)
+        })
+        .await
+    }
+
+    async fn delete_pair(&self, kind: MemoryKind, entry_id: &str) -> Result<bool, StoreError> {
+        let entry_id = entry_id.to_owned();
+        self.run(move |connection| {
+            let sql = format!("DELETE FROM {} WHERE entry_id = ?1", table_name(kind));
+            Ok(connection.execute(&sql, [&entry_id])? > 0)
+        })
+        .await
+    }
+}
+
+/// Columns read by [`StoredPair::read`], in its order.
+const PAIR_COLUMNS: &str = "entry_id, datasource, schema_version, question, sql, embedding, \
+    embedding_model, embedding_dim, approved_by, approved_at, source_job_id";
+
+fn read_pairs(
+    rows: impl Iterator<Item = rusqlite::Result<StoredPair>>,
+) -> Result<Vec<VerifiedPair>, SqliteError> {
+    let mut pairs = Vec::new();
+    for row in rows {
+        pairs.push(row?.into_pair()?);
+    }
+    Ok(pairs)
 }
 
 /// The table holding pairs of `kind`.
@@ -120,6 +193,7 @@ struct StoredPair {
     embedding_dim: i64,
     approved_by: String,
     approved_at: String,
+    source_job_id: Option<String>,
 }
 
 impl StoredPair {
@@ -135,6 +209,7 @@ impl StoredPair {
             embedding_dim: row.get(7)?,
             approved_by: row.get(8)?,
             approved_at: row.get(9)?,
+            source_job_id: row.get(10)?,
         })
     }
 
@@ -152,6 +227,14 @@ impl StoredPair {
             embedding_model: self.embedding_model,
             approved_by: self.approved_by,
             approved_at: timestamp_from_text(&self.approved_at)?,
+            source_job_id: self
+                .source_job_id
+                .as_deref()
+                .map(|text| {
+                    Uuid::parse_str(text)
+                        .map_err(|_| SqliteError::UnreadableValue(format!("job id {text}")))
+                })
+                .transpose()?,
         })
     }
 }
@@ -173,6 +256,7 @@ mod tests {
             embedding_model: "test-model".into(),
             approved_by: "reviewer".into(),
             approved_at: Utc.with_ymd_and_hms(2024, 5, 1, 8, 0, 0).single().unwrap(),
+            source_job_id: None,
         }
     }
 

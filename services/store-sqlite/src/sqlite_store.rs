@@ -136,6 +136,7 @@ mod tests {
             embedding_model: "test-model".into(),
             approved_by: "reviewer".into(),
             approved_at: submitted_at,
+            source_job_id: None,
         };
         let first_store = SqliteStore::open(&path).unwrap();
         first_store

@@ -52,6 +52,7 @@ async fn deps_with_entry(
         embedding_model: embedder.model_name().into(),
         approved_by: "test".into(),
         approved_at: Utc::now(),
+        source_job_id: None,
     };
     store.insert_pair(MemoryKind::Cache, pair).await.unwrap();
     let job_id = Uuid::new_v4();
@@ -70,6 +71,7 @@ async fn deps_with_entry(
         schema_store: store.clone(),
         job_store: store,
         similarity_threshold: DEFAULT_SIMILARITY_THRESHOLD,
+        paraphrase_floor: worker_cache::DEFAULT_PARAPHRASE_FLOOR,
     };
     (deps, job_id)
 }
@@ -85,6 +87,7 @@ fn envelope(job_id: Uuid, question: &str) -> JobEnvelope<CacheLookupRequest> {
         payload: CacheLookupRequest {
             question: question.into(),
             datasource: "restaurants".into(),
+            conversation_id: None,
         },
     }
 }
@@ -145,4 +148,16 @@ async fn a_different_question_below_the_threshold_misses() {
 
     assert!(!result.hit);
     assert!(result.similarity.unwrap() < DEFAULT_SIMILARITY_THRESHOLD);
+}
+
+#[tokio::test]
+async fn a_follow_up_in_a_conversation_is_never_looked_up_literally() {
+    let (deps, job_id) = deps_with_entry("restaurants", None).await;
+    let mut envelope = envelope(job_id, "How many restaurants are there?");
+    envelope.payload.conversation_id = Some("conversation-1".into());
+
+    let result = worker_cache::run(&deps, envelope).await.unwrap();
+
+    assert!(!result.hit);
+    assert_eq!(result.similarity, None);
 }

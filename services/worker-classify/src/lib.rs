@@ -3,6 +3,7 @@
 //! Invariant: pure logic over ports; no network, no SQL.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use contracts::envelope::JobEnvelope;
 use contracts::stages::{ClassifyRequest, ClassifyResult};
@@ -40,7 +41,8 @@ pub async fn run(
             ))
         })?;
 
-    let classification = deps
+    let started = Instant::now();
+    let reply = deps
         .llm
         .classify(&request.question, &schema)
         .await
@@ -48,6 +50,19 @@ pub async fn run(
             kind: err.kind(),
             message: err.to_string(),
         })?;
+    let model_call = reply.usage.model_call("classify", elapsed_ms(started));
+    tracing::info!(
+        model_id = %model_call.model_id,
+        prompt_version = %model_call.prompt_version,
+        input_tokens = model_call.input_tokens,
+        output_tokens = model_call.output_tokens,
+        duration_ms = model_call.duration_ms,
+        "question classified"
+    );
+    deps.job_store
+        .update(envelope.job_id, JobUpdate::ModelCalled(model_call))
+        .await?;
+    let classification = reply.value;
 
     deps.job_store
         .update(
@@ -62,4 +77,9 @@ pub async fn run(
         standalone_question: request.question,
         guidance: classification.guidance,
     })
+}
+
+/// Milliseconds since `started`.
+fn elapsed_ms(started: Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
 }

@@ -8,11 +8,10 @@ use std::sync::Arc;
 use contracts::api::SqlAttempt;
 use contracts::envelope::JobEnvelope;
 use contracts::stages::{ExecuteRequest, ExecuteResult};
-use ports::datasource::{Datasource, Datasources};
+use ports::datasource::Datasources;
 use ports::job_store::{JobStore, JobUpdate};
 use ports::sql_engine::{EngineError, QueryLimits};
 use ports::step_error::StepError;
-use sql_guard::GuardPolicy;
 
 /// What the execution step needs.
 #[derive(Clone)]
@@ -39,21 +38,7 @@ pub async fn run(
         ))
     })?;
 
-    let outcome = match sql_guard::check_with_policy(
-        &request.sql,
-        datasource.engine.dialect(),
-        &guard_policy(datasource),
-    ) {
-        Ok(checked) => {
-            datasource
-                .engine
-                .execute(checked.as_str(), &deps.limits)
-                .await
-        }
-        Err(rejection) => Err(EngineError::QueryFailed(format!(
-            "rejected before running: {rejection}"
-        ))),
-    };
+    let outcome = sql_guard::run_guarded(datasource, &request.sql, &deps.limits).await;
 
     match outcome {
         Ok(result_set) => {
@@ -107,14 +92,6 @@ pub async fn run(
                 error: Some(error),
             })
         }
-    }
-}
-
-/// The guard policy of `datasource`: its allow-list when it has one, else the default.
-fn guard_policy(datasource: &Datasource) -> GuardPolicy {
-    match &datasource.allowed_relations {
-        Some(allowed_relations) => GuardPolicy::default().with_allowed_relations(allowed_relations),
-        None => GuardPolicy::default(),
     }
 }
 

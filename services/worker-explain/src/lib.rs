@@ -7,6 +7,7 @@ mod chart_spec;
 mod fallback_answer;
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use contracts::envelope::JobEnvelope;
 use contracts::stages::{ExplainRequest, ExplainResult, Intent};
@@ -77,8 +78,30 @@ async fn answer_from_rows(
         .await?
         .and_then(|job| job.sql)
         .unwrap_or_default();
+    if request.from_cache {
+        let chart = choose_chart(&request.question, false, &result_set);
+        return Ok(ExplainResult {
+            answer: fallback_answer(&result_set),
+            chart,
+        });
+    }
+    let started = Instant::now();
     let answer = match deps.llm.explain(&request.question, &sql, &result_set).await {
-        Ok(answer) => answer,
+        Ok(reply) => {
+            let model_call = reply.usage.model_call("explain", elapsed_ms(started));
+            tracing::info!(
+                model_id = %model_call.model_id,
+                prompt_version = %model_call.prompt_version,
+                input_tokens = model_call.input_tokens,
+                output_tokens = model_call.output_tokens,
+                duration_ms = model_call.duration_ms,
+                "model explained the rows"
+            );
+            deps.job_store
+                .update(job_id, JobUpdate::ModelCalled(model_call))
+                .await?;
+            reply.value
+        }
         Err(err) => {
             tracing::warn!(error.message = %err, "model explanation failed, using the deterministic answer");
             fallback_answer(&result_set)
@@ -90,4 +113,9 @@ async fn answer_from_rows(
         &result_set,
     );
     Ok(ExplainResult { answer, chart })
+}
+
+/// Milliseconds since `started`.
+fn elapsed_ms(started: Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
 }

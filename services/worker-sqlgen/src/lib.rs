@@ -3,6 +3,7 @@
 //! Invariant: pure logic over ports; the SQL it returns is checked by the guard before it runs.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use contracts::api::SqlAttempt;
 use contracts::envelope::JobEnvelope;
@@ -83,7 +84,8 @@ pub async fn run(
         examples: &examples,
         repair: request.repair.as_ref(),
     };
-    let draft = deps
+    let started = Instant::now();
+    let reply = deps
         .llm
         .generate_sql(input)
         .await
@@ -91,8 +93,20 @@ pub async fn run(
             kind: err.kind(),
             message: err.to_string(),
         })?;
+    let model_call = reply.usage.model_call("generate_sql", elapsed_ms(started));
+    tracing::info!(
+        model_id = %model_call.model_id,
+        prompt_version = %model_call.prompt_version,
+        input_tokens = model_call.input_tokens,
+        output_tokens = model_call.output_tokens,
+        duration_ms = model_call.duration_ms,
+        "model wrote sql"
+    );
+    deps.job_store
+        .update(envelope.job_id, JobUpdate::ModelCalled(model_call))
+        .await?;
 
-    let sql = draft.sql.trim().to_owned();
+    let sql = reply.value.sql.trim().to_owned();
     deps.job_store
         .update(
             envelope.job_id,
@@ -105,6 +119,11 @@ pub async fn run(
         .await?;
     tracing::info!(attempt, n_examples = examples.len(), "sql generated");
     Ok(GenerateSqlResult { sql, attempt })
+}
+
+/// Milliseconds since `started`.
+fn elapsed_ms(started: Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 async fn retrieve_examples(

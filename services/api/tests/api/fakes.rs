@@ -7,10 +7,11 @@ use std::sync::Mutex;
 
 use async_trait::async_trait;
 use chrono::Utc;
-use contracts::api::{JobStatus, JobView};
+use contracts::api::{FeedbackRecord, JobStatus, JobView};
 use contracts::envelope::JobEnvelope;
 use contracts::result::ResultSet;
 use contracts::stages::ClassifyRequest;
+use ports::approval::{ApprovalError, Approvals, FeedbackInput};
 use ports::job_launcher::JobLauncher;
 use ports::job_store::{JobStore, JobUpdate, NewJob};
 use ports::key_store::{ApiKeyRecord, KeyScope, KeyStore, hash_api_key};
@@ -57,6 +58,10 @@ impl JobStore for FakeJobStore {
             sql: None,
             attempts: Vec::new(),
             cache_hit: false,
+            cache_similarity: None,
+            cache_entry_id: None,
+            model_calls: Vec::new(),
+            feedback: Vec::new(),
             result: None,
             answer: None,
             chart: None,
@@ -82,6 +87,39 @@ impl JobStore for FakeJobStore {
     async fn unfinished_jobs(&self) -> Result<Vec<NewJob>, StoreError> {
         Ok(Vec::new())
     }
+
+    async fn record_feedback(&self, _feedback: &FeedbackRecord) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
+/// Records every feedback input and answers with the scripted outcome.
+#[derive(Default)]
+pub(crate) struct FakeApprovals {
+    pub(crate) inputs: Mutex<Vec<FeedbackInput>>,
+    pub(crate) refusal: Mutex<Option<ApprovalError>>,
+}
+
+#[async_trait]
+impl Approvals for FakeApprovals {
+    async fn record_feedback(&self, input: FeedbackInput) -> Result<FeedbackRecord, ApprovalError> {
+        self.inputs.lock().unwrap().push(input.clone());
+        if let Some(refusal) = self.refusal.lock().unwrap().take() {
+            return Err(refusal);
+        }
+        Ok(FeedbackRecord {
+            job_id: input.job_id,
+            verdict: input.verdict,
+            sql: input.corrected_sql.clone(),
+            corrected: input.corrected_sql.is_some(),
+            comment: input.comment,
+            given_by: input.given_by,
+            given_at: Utc::now(),
+            cache_entry_id: Some("c-1".to_owned()),
+            few_shot_entry_id: Some("f-1".to_owned()),
+            replaced_entry_ids: Vec::new(),
+        })
+    }
 }
 
 #[derive(Default)]
@@ -94,7 +132,7 @@ impl FakeKeyStore {
         self.keys.lock().unwrap().push(ApiKeyRecord {
             key_id: format!("key-{}", plaintext.len()),
             key_hash: hash_api_key(plaintext),
-            name: "test".to_owned(),
+            name: format!("key-{plaintext}"),
             scopes: scopes.to_vec(),
             created_at: Utc::now(),
             revoked_at: None,

@@ -3,7 +3,9 @@
 mod auth;
 mod datasources;
 mod fakes;
+mod feedback;
 mod get_question;
 mod health;
+mod memory_entries;
 mod submit_question;
 mod test_app;

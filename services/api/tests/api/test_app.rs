@@ -13,14 +13,22 @@ use ports::key_store::KeyScope;
 use serde_json::Value;
 use tower::ServiceExt;
 
-use crate::fakes::{FakeJobStore, FakeKeyStore, FakeLauncher, FakeSchemaStore, FakeSqlEngine};
+use store_sqlite::SqliteStore;
+
+use crate::fakes::{
+    FakeApprovals, FakeJobStore, FakeKeyStore, FakeLauncher, FakeSchemaStore, FakeSqlEngine,
+};
 
 pub(crate) const ASK_KEY: &str = "ak_test_ask_key";
+pub(crate) const APPROVE_KEY: &str = "ak_test_approve_key";
+pub(crate) const ADMIN_KEY: &str = "ak_test_admin_key";
 pub(crate) const INGEST_ONLY_KEY: &str = "ak_test_ingest_only_key";
 
 pub(crate) struct TestApp {
     pub(crate) job_store: Arc<FakeJobStore>,
     pub(crate) launcher: Arc<FakeLauncher>,
+    pub(crate) approvals: Arc<FakeApprovals>,
+    pub(crate) pair_store: Arc<SqliteStore>,
     pub(crate) router: Router,
 }
 
@@ -30,6 +38,10 @@ impl TestApp {
         let key_store = Arc::new(FakeKeyStore::default());
         key_store.add_key(ASK_KEY, &[KeyScope::Ask]);
         key_store.add_key(INGEST_ONLY_KEY, &[KeyScope::Ingest]);
+        key_store.add_key(APPROVE_KEY, &[KeyScope::Approve]);
+        key_store.add_key(ADMIN_KEY, &[KeyScope::Admin]);
+        let approvals = Arc::new(FakeApprovals::default());
+        let pair_store = Arc::new(SqliteStore::open_in_memory().unwrap());
         let launcher = Arc::new(FakeLauncher::default());
         let mut datasources = Datasources::default();
         datasources.insert(Datasource {
@@ -49,10 +61,15 @@ impl TestApp {
                 "restaurants",
                 &["geographic", "location", "restaurant"],
             )),
+            approvals: approvals.clone(),
+            pair_store: pair_store.clone(),
+            metrics: None,
         };
         TestApp {
             job_store,
             launcher,
+            approvals,
+            pair_store,
             router: router(app_state),
         }
     }
@@ -66,6 +83,25 @@ impl TestApp {
             .header("authorization", format!("Bearer {ASK_KEY}"))
             .header("content-type", "application/json")
             .body(Body::from(body.to_owned()))
+            .unwrap();
+        self.send(request).await
+    }
+
+    pub(crate) async fn post_json(&self, path: &str, key: &str, body: &str) -> Response<Body> {
+        let request = Request::post(path)
+            .header("authorization", format!("Bearer {key}"))
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_owned()))
+            .unwrap();
+        self.send(request).await
+    }
+
+    pub(crate) async fn call(&self, method: &str, path: &str, key: &str) -> Response<Body> {
+        let request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("x-api-key", key)
+            .body(Body::empty())
             .unwrap();
         self.send(request).await
     }

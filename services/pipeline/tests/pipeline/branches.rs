@@ -68,7 +68,10 @@ async fn a_greeting_is_answered_with_guidance_and_no_sql() {
         Some("Hello! Ask me about restaurants.")
     );
     assert_eq!(job.sql, None);
-    assert_eq!(stages_run(&job), vec!["classify", "explain"]);
+    assert_eq!(
+        stages_run(&job),
+        vec!["cache_lookup", "classify", "explain"]
+    );
 }
 
 #[tokio::test]
@@ -85,8 +88,8 @@ async fn a_cache_miss_generates_executes_and_explains() {
     assert_eq!(
         stages_run(&job),
         vec![
-            "classify",
             "cache_lookup",
+            "classify",
             "generate_sql",
             "execute",
             "explain"
@@ -125,6 +128,7 @@ async fn a_cache_hit_reexecutes_the_cached_sql_without_generating() {
                 embedding_model: embedder.model_name().into(),
                 approved_by: "test".into(),
                 approved_at: Utc::now(),
+                source_job_id: None,
             },
         )
         .await
@@ -136,7 +140,13 @@ async fn a_cache_hit_reexecutes_the_cached_sql_without_generating() {
     assert!(job.cache_hit);
     assert_eq!(
         stages_run(&job),
-        vec!["classify", "cache_lookup", "execute", "explain"]
+        vec!["cache_lookup", "execute", "explain"],
+        "a hit needs neither the classifier nor the generator"
+    );
+    assert!(
+        job.model_calls.is_empty(),
+        "a hit calls no model: {:?}",
+        job.model_calls
     );
     assert_eq!(
         harness.engine.executed.lock().unwrap().as_slice(),

@@ -8,7 +8,7 @@ use contracts::result::{ColumnType, ResultColumn, ResultSet};
 use contracts::stages::Intent;
 use ports::datasource::{Datasource, Datasources};
 use ports::language_model::{
-    Classification, LanguageModel, LlmError, SqlDraft, SqlGenerationInput,
+    Classification, LanguageModel, LlmError, ModelReply, ModelUsage, SqlDraft, SqlGenerationInput,
 };
 use ports::schema::{ColumnSchema, SchemaSnapshot, SchemaStore, TableSchema};
 use ports::sql_engine::{Dialect, EngineError, QueryLimits, SqlEngine};
@@ -45,16 +45,19 @@ impl LanguageModel for ScriptedModel {
         &self,
         _question: &str,
         _schema: &SchemaSnapshot,
-    ) -> Result<Classification, LlmError> {
+    ) -> Result<ModelReply<Classification>, LlmError> {
         let guidance = matches!(self.intent, Intent::Chat | Intent::OutOfScope)
             .then(|| "Hello! Ask me about restaurants.".to_owned());
-        Ok(Classification {
+        Ok(scripted_reply(Classification {
             intent: self.intent,
             guidance,
-        })
+        }))
     }
 
-    async fn generate_sql(&self, input: SqlGenerationInput<'_>) -> Result<SqlDraft, LlmError> {
+    async fn generate_sql(
+        &self,
+        input: SqlGenerationInput<'_>,
+    ) -> Result<ModelReply<SqlDraft>, LlmError> {
         if let Some(repair) = input.repair {
             self.repair_errors_seen
                 .lock()
@@ -67,7 +70,7 @@ impl LanguageModel for ScriptedModel {
             .unwrap()
             .pop_front()
             .expect("the test scripted enough SQL replies");
-        reply.map(|sql| SqlDraft { sql })
+        reply.map(|sql| scripted_reply(SqlDraft { sql }))
     }
 
     async fn explain(
@@ -75,8 +78,15 @@ impl LanguageModel for ScriptedModel {
         _question: &str,
         _sql: &str,
         result: &ResultSet,
-    ) -> Result<String, LlmError> {
-        Ok(format!("{} rows.", result.rows.len()))
+    ) -> Result<ModelReply<String>, LlmError> {
+        Ok(scripted_reply(format!("{} rows.", result.rows.len())))
+    }
+}
+
+fn scripted_reply<T>(value: T) -> ModelReply<T> {
+    ModelReply {
+        value,
+        usage: ModelUsage::none("scripted", "scripted@v1"),
     }
 }
 

@@ -3,7 +3,7 @@
 //!
 //! Invariant: every check creates its own jobs and never relies on jobs it did not create.
 
-use contracts::api::{JobStatus, SqlAttempt, StageTiming};
+use contracts::api::{FeedbackRecord, JobStatus, ModelCall, SqlAttempt, StageTiming, Verdict};
 use contracts::error::{ErrorKind, StageFailure};
 use contracts::stages::Intent;
 use serde_json::json;
@@ -79,7 +79,10 @@ pub async fn job_lifecycle_assembles_the_view(store: &dyn JobStore) {
         JobUpdate::CacheChecked {
             hit: true,
             similarity: Some(0.97),
+            entry_id: Some("entry-7".into()),
         },
+        JobUpdate::ModelCalled(model_call("classify", 11)),
+        JobUpdate::ModelCalled(model_call("explain", 12)),
         finished("cache_lookup", 3, true),
         JobUpdate::StageStarted {
             stage: "execute".into(),
@@ -124,6 +127,13 @@ pub async fn job_lifecycle_assembles_the_view(store: &dyn JobStore) {
     assert_eq!(answered.stage.as_deref(), Some("explain"));
     assert_eq!(answered.intent, Some(Intent::Chart));
     assert!(answered.cache_hit, "a cache hit is shown on the job");
+    assert_eq!(answered.cache_similarity, Some(0.97));
+    assert_eq!(answered.cache_entry_id.as_deref(), Some("entry-7"));
+    assert_eq!(
+        answered.model_calls,
+        [model_call("classify", 11), model_call("explain", 12)],
+        "model calls are kept in call order"
+    );
     assert_eq!(
         answered.sql.as_deref(),
         Some("SELECT 2"),
@@ -377,6 +387,86 @@ fn timing(
     }
 }
 
+fn model_call(stage: &str, input_tokens: u64) -> ModelCall {
+    ModelCall {
+        stage: stage.into(),
+        model_id: "contract-model".into(),
+        prompt_version: format!("{stage}@v1"),
+        input_tokens,
+        output_tokens: input_tokens * 2,
+        duration_ms: 5,
+    }
+}
+
+/// Feedback appended to a job comes back in its view, oldest first, with every field.
+pub async fn feedback_is_appended_to_the_job_view(store: &dyn JobStore) {
+    let job = new_job_submitted_at(at_second(0));
+    store.create_job(job.clone()).await.expect("create job");
+    store
+        .update(
+            job.job_id,
+            JobUpdate::Answered {
+                answer: "There are 3.".into(),
+                chart: None,
+            },
+        )
+        .await
+        .expect("answer job");
+    let rejection = FeedbackRecord {
+        job_id: job.job_id,
+        verdict: Verdict::Reject,
+        sql: None,
+        corrected: false,
+        comment: Some("wrong table".into()),
+        given_by: "reviewer".into(),
+        given_at: at_second(10),
+        cache_entry_id: None,
+        few_shot_entry_id: None,
+        replaced_entry_ids: Vec::new(),
+    };
+    let approval = FeedbackRecord {
+        verdict: Verdict::Approve,
+        sql: Some("SELECT 3".into()),
+        corrected: true,
+        comment: None,
+        given_at: at_second(20),
+        cache_entry_id: Some("c-1".into()),
+        few_shot_entry_id: Some("f-1".into()),
+        replaced_entry_ids: vec!["c-0".into(), "f-0".into()],
+        ..rejection.clone()
+    };
+
+    store
+        .record_feedback(&rejection)
+        .await
+        .expect("record rejection");
+    store
+        .record_feedback(&approval)
+        .await
+        .expect("record approval");
+
+    let view = store
+        .get_job(job.job_id)
+        .await
+        .expect("get job")
+        .expect("job exists");
+    assert_eq!(view.feedback, [rejection, approval]);
+    let other_job = new_job_submitted_at(at_second(0));
+    store
+        .create_job(other_job.clone())
+        .await
+        .expect("create other job");
+    let other_view = store
+        .get_job(other_job.job_id)
+        .await
+        .expect("get other job")
+        .expect("other job exists");
+    assert!(
+        other_view.feedback.is_empty(),
+        "feedback belongs to one job"
+    );
+}
+
 fn attempt(number: u32, sql: &str, error: Option<&str>) -> SqlAttempt {
     SqlAttempt {
         attempt: number,
@@ -399,7 +489,9 @@ fn late_updates() -> Vec<JobUpdate> {
         JobUpdate::CacheChecked {
             hit: true,
             similarity: Some(0.99),
+            entry_id: Some("late".into()),
         },
+        JobUpdate::ModelCalled(model_call("late", 1)),
         JobUpdate::SqlAttempted(attempt(1, "SELECT 1", None)),
         JobUpdate::Executed {
             sql: "SELECT 1".into(),

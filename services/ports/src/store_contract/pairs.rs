@@ -6,7 +6,9 @@
 use chrono::{TimeZone, Utc};
 use uuid::Uuid;
 
-use crate::memory_store::{MemoryKind, PairStore, ScoredPair, VerifiedPair};
+use crate::memory_store::{
+    MemoryKind, PageRequest, PairStore, ScoredPair, VerifiedPair, question_key,
+};
 
 /// Cache lookups see only pairs of the asked datasource and schema version (every version when
 /// none is asked); few-shot lookups ignore the schema version; the two memories never mix.
@@ -122,6 +124,176 @@ pub async fn nearest_pairs_come_best_first(store: &dyn PairStore) {
     assert!(none.is_empty(), "k = 0 returns nothing");
 }
 
+/// Pairs are found by question key within their scope only.
+pub async fn pairs_are_found_by_question_key(store: &dyn PairStore) {
+    let datasource = format!("contract_{}", Uuid::new_v4().simple());
+    let other_datasource = format!("contract_{}", Uuid::new_v4().simple());
+    let asked = pair(
+        &datasource,
+        "v1",
+        "How many restaurants are there?",
+        [1.0, 0.0, 0.0],
+    );
+    let other_version = pair(
+        &datasource,
+        "v2",
+        "how many restaurants are there",
+        [1.0, 0.0, 0.0],
+    );
+    let elsewhere = pair(
+        &other_datasource,
+        "v1",
+        "How many restaurants are there?",
+        [1.0, 0.0, 0.0],
+    );
+    let different = pair(
+        &datasource,
+        "v1",
+        "How many cities are there?",
+        [1.0, 0.0, 0.0],
+    );
+    let asked_id = insert(store, MemoryKind::Cache, &asked).await;
+    insert(store, MemoryKind::Cache, &other_version).await;
+    insert(store, MemoryKind::Cache, &elsewhere).await;
+    insert(store, MemoryKind::Cache, &different).await;
+    let key = question_key("how many restaurants are there ?");
+
+    let in_version = store
+        .pairs_with_question(MemoryKind::Cache, &datasource, Some("v1"), &key)
+        .await
+        .expect("pairs with question");
+    let any_version = store
+        .pairs_with_question(MemoryKind::Cache, &datasource, None, &key)
+        .await
+        .expect("pairs with question");
+    let in_few_shot = store
+        .pairs_with_question(MemoryKind::FewShot, &datasource, None, &key)
+        .await
+        .expect("pairs with question");
+
+    assert_eq!(
+        in_version,
+        [VerifiedPair {
+            entry_id: asked_id,
+            ..asked
+        }]
+    );
+    assert_eq!(
+        any_version.len(),
+        2,
+        "both schema versions match without a version"
+    );
+    assert!(in_few_shot.is_empty(), "the memories never mix");
+}
+
+/// Listings come newest first, page by page, optionally per datasource; deleted pairs are gone
+/// from listings and lookups, and deleting twice reports that nothing was there.
+pub async fn pairs_are_listed_by_page_and_deleted(store: &dyn PairStore) {
+    let datasource = format!("contract_{}", Uuid::new_v4().simple());
+    let mut inserted_ids = Vec::new();
+    for minute in 0..5u32 {
+        let mut stored = pair(
+            &datasource,
+            "v1",
+            &format!("question {minute}"),
+            [1.0, 0.0, 0.0],
+        );
+        stored.approved_at = Utc
+            .with_ymd_and_hms(2024, 5, 1, 8, minute, 0)
+            .single()
+            .expect("a valid fixed time");
+        inserted_ids.push(insert(store, MemoryKind::FewShot, &stored).await);
+    }
+
+    let first_page = list(store, &datasource, 0, 2).await;
+    let last_page = list(store, &datasource, 4, 2).await;
+    let deleted = store
+        .delete_pair(MemoryKind::FewShot, &inserted_ids[4])
+        .await
+        .expect("delete pair");
+    let deleted_again = store
+        .delete_pair(MemoryKind::FewShot, &inserted_ids[4])
+        .await
+        .expect("delete pair again");
+    let wrong_memory = store
+        .delete_pair(MemoryKind::Cache, &inserted_ids[3])
+        .await
+        .expect("delete from the other memory");
+    let after_delete = list(store, &datasource, 0, 10).await;
+    let nearest_after = nearest(
+        store,
+        MemoryKind::FewShot,
+        &datasource,
+        None,
+        &[1.0, 0.0, 0.0],
+        10,
+    )
+    .await;
+
+    assert_eq!(
+        first_page
+            .iter()
+            .map(|p| p.question.as_str())
+            .collect::<Vec<_>>(),
+        ["question 4", "question 3"],
+        "newest first"
+    );
+    assert_eq!(
+        last_page
+            .iter()
+            .map(|p| p.question.as_str())
+            .collect::<Vec<_>>(),
+        ["question 0"]
+    );
+    assert!(deleted);
+    assert!(!deleted_again, "a second delete finds nothing");
+    assert!(
+        !wrong_memory,
+        "an entry is deleted only from its own memory"
+    );
+    assert_eq!(after_delete.len(), 4);
+    assert_eq!(
+        nearest_after.len(),
+        4,
+        "a deleted pair is never found again"
+    );
+    let everywhere = store
+        .list_pairs(
+            MemoryKind::FewShot,
+            None,
+            PageRequest {
+                offset: 0,
+                limit: 1000,
+            },
+        )
+        .await
+        .expect("list every datasource");
+    assert!(
+        everywhere
+            .iter()
+            .filter(|p| p.datasource == datasource)
+            .count()
+            == 4,
+        "listing without a datasource includes this one"
+    );
+}
+
+async fn list(
+    store: &dyn PairStore,
+    datasource: &str,
+    offset: u64,
+    limit: u32,
+) -> Vec<VerifiedPair> {
+    store
+        .list_pairs(
+            MemoryKind::FewShot,
+            Some(datasource),
+            PageRequest { offset, limit },
+        )
+        .await
+        .expect("list pairs")
+}
+
 fn pair(
     datasource: &str,
     schema_version: &str,
@@ -141,6 +313,7 @@ fn pair(
             .with_ymd_and_hms(2024, 5, 1, 8, 0, 0)
             .single()
             .expect("a valid fixed time"),
+        source_job_id: Some(Uuid::new_v4()),
     }
 }
 

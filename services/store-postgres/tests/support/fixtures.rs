@@ -38,6 +38,7 @@ pub(crate) fn pair(datasource: &str, question: &str, embedding: Vec<f32>) -> Ver
             .with_ymd_and_hms(2024, 5, 1, 8, 0, 0)
             .single()
             .expect("a valid fixed time"),
+        source_job_id: None,
     }
 }
 
