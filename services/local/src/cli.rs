@@ -91,6 +91,40 @@ pub struct PlatformArgs {
     /// Cache and few-shot settings.
     #[command(flatten)]
     pub memory_args: MemoryArgs,
+    /// The language model.
+    #[command(flatten)]
+    pub llm_args: LlmArgs,
+}
+
+/// Which language model classifies questions, writes SQL and explains rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LlmKind {
+    /// The built-in offline planner; no model needed.
+    Offline,
+    /// Any OpenAI-compatible chat-completions server (Ollama, vLLM, llama.cpp, hosted).
+    Openai,
+    /// Amazon Bedrock through the Converse API.
+    Bedrock,
+}
+
+/// Arguments choosing the language model (see docs/llm-providers.md).
+#[derive(Debug, Clone, Args)]
+pub struct LlmArgs {
+    /// Language model provider.
+    #[arg(long, env = "ANALYST_LLM", value_enum, default_value_t = LlmKind::Offline)]
+    pub llm: LlmKind,
+    /// Base URL of the OpenAI-compatible server.
+    #[arg(long, env = "ANALYST_LLM_URL")]
+    pub llm_url: Option<String>,
+    /// Model name (OpenAI-compatible) or model id (Bedrock).
+    #[arg(long, env = "ANALYST_LLM_MODEL")]
+    pub llm_model: Option<String>,
+    /// Bearer key of the OpenAI-compatible server.
+    #[arg(long, env = "ANALYST_LLM_API_KEY", hide_env_values = true)]
+    pub llm_api_key: Option<String>,
+    /// AWS region of Bedrock.
+    #[arg(long, env = "ANALYST_LLM_REGION", default_value = "us-east-1")]
+    pub llm_region: String,
 }
 
 /// Arguments choosing the state store.

@@ -16,6 +16,7 @@ pub mod datasource_config;
 pub mod embedder_choice;
 pub mod examples_command;
 pub mod keys_command;
+pub mod llm_choice;
 pub mod metrics_recorder;
 pub mod platform;
 pub mod serve_command;

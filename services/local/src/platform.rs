@@ -16,7 +16,6 @@ use api::AppState;
 use engine_athena::AthenaEngine;
 use engine_postgres::PostgresEngine;
 use pipeline::{LocalPipeline, PipelineSettings, StageDeps};
-use planner_offline::OfflinePlanner;
 use ports::datasource::{Datasource, Datasources};
 use ports::key_store::{KeyScope, KeyStore};
 use ports::schema::SchemaSnapshot;
@@ -33,6 +32,7 @@ use crate::api_key_issue::issue_api_key;
 use crate::cli::{ApproachKind, DatasourceArgs, MemoryArgs, PlatformArgs};
 use crate::datasource_config::{DatasourceConfig, EngineConfig, load_datasource_file};
 use crate::embedder_choice::build_embedder;
+use crate::llm_choice::build_llm;
 use crate::metrics_recorder::metrics_handle;
 use crate::state_stores::{StateStores, open_state_stores};
 
@@ -112,7 +112,7 @@ pub async fn launch_platform(
         schema_store: stores.schema_store.clone(),
         pair_store: stores.pair_store.clone(),
         embedder,
-        llm: Arc::new(OfflinePlanner::new()),
+        llm: build_llm(&platform_args.llm_args).await?,
         datasources: datasources.clone(),
         settings,
     };

@@ -1,0 +1,44 @@
+//! [`build_llm`]: the language model named on the command line.
+//!
+//! Invariant: a remote model is configured completely (URL and model, or Bedrock model id and
+//! region) before the platform starts; the offline planner needs nothing.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use llm_providers::{BedrockSettings, LlmSettings, OpenAiCompatibleSettings};
+use ports::language_model::LanguageModel;
+use secrecy::SecretString;
+
+use crate::cli::{LlmArgs, LlmKind};
+
+/// Builds the configured language model.
+pub async fn build_llm(llm_args: &LlmArgs) -> anyhow::Result<Arc<dyn LanguageModel>> {
+    let settings = match llm_args.llm {
+        LlmKind::Offline => LlmSettings::Offline,
+        LlmKind::Openai => {
+            let base_url = llm_args
+                .llm_url
+                .clone()
+                .context("--llm openai needs --llm-url (e.g. http://127.0.0.1:11434 for Ollama)")?;
+            let model = llm_args
+                .llm_model
+                .clone()
+                .context("--llm openai needs --llm-model")?;
+            let mut settings = OpenAiCompatibleSettings::new(base_url, model);
+            settings.api_key = llm_args.llm_api_key.clone().map(SecretString::from);
+            LlmSettings::OpenAiCompatible(settings)
+        }
+        LlmKind::Bedrock => {
+            let model_id = llm_args
+                .llm_model
+                .clone()
+                .context("--llm bedrock needs --llm-model (a Bedrock model id)")?;
+            LlmSettings::Bedrock(BedrockSettings::new(model_id, llm_args.llm_region.clone()))
+        }
+    };
+    let model_id = settings.model_id().to_owned();
+    let llm = settings.build().await.context("build the language model")?;
+    tracing::info!(model_id, "language model ready");
+    Ok(llm)
+}
