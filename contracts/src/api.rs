@@ -22,6 +22,10 @@ pub struct SubmitQuestionRequest {
     /// Conversation this question continues.
     #[serde(default)]
     pub conversation_id: Option<String>,
+    /// SQL to run instead of generating it (an edited query); it passes the same guard and
+    /// limits, and the question labels the answer.
+    #[serde(default)]
+    pub sql: Option<String>,
 }
 
 /// Response of `POST /v1/questions` (status 202).

@@ -29,6 +29,9 @@ pub struct ClassifyRequest {
     /// Conversation the question continues, if any.
     #[serde(default)]
     pub conversation_id: Option<String>,
+    /// SQL given by the user, run instead of generating one.
+    #[serde(default)]
+    pub provided_sql: Option<String>,
 }
 
 /// Output of the classification stage.
@@ -113,7 +116,7 @@ pub struct ExecuteRequest {
     pub datasource: String,
     /// SQL to run.
     pub sql: String,
-    /// Where the SQL came from: `generated` or `cache`.
+    /// Where the SQL came from: `generated`, `cache` or `user`.
     #[serde(default)]
     pub origin: Option<String>,
     /// Generation attempt that produced the SQL; `None` for cached SQL.

@@ -16,6 +16,9 @@ use crate::server_error_log::ServerErrorReport;
 /// Longest accepted question, in characters, after trimming.
 pub(crate) const MAX_QUESTION_CHARS: usize = 2_000;
 
+/// Longest accepted user SQL, in bytes, after trimming.
+pub(crate) const MAX_SQL_BYTES: usize = 32 * 1024;
+
 /// Everything a request can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -67,6 +70,9 @@ pub enum ApiError {
     /// An approved entry of the same question holds different SQL.
     #[error("{0}")]
     ApprovalConflict(String),
+    /// The `sql` field is empty or too long.
+    #[error("{0}")]
+    InvalidSql(String),
     /// A query parameter is out of range or malformed.
     #[error("{0}")]
     InvalidParameter(String),
@@ -95,6 +101,7 @@ impl ApiError {
             | ApiError::MalformedJson(_)
             | ApiError::InvalidJobId(_)
             | ApiError::InvalidFeedback(_)
+            | ApiError::InvalidSql(_)
             | ApiError::InvalidParameter(_) => StatusCode::BAD_REQUEST,
             ApiError::UnknownDatasource(_)
             | ApiError::JobNotFound(_)
@@ -123,6 +130,7 @@ impl ApiError {
             ApiError::JobNotFound(_) => "job_not_found",
             ApiError::RouteNotFound => "not_found",
             ApiError::InvalidFeedback(_) => "invalid_feedback",
+            ApiError::InvalidSql(_) => "invalid_sql",
             ApiError::JobNotFinished(_) => "job_not_finished",
             ApiError::CorrectedSqlRejected(_) => "corrected_sql_rejected",
             ApiError::ApprovalConflict(_) => "approval_conflict",

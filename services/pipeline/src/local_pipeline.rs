@@ -123,6 +123,7 @@ impl LocalPipeline {
                         question: job.question,
                         datasource: job.datasource,
                         conversation_id: job.conversation_id,
+                        provided_sql: job.provided_sql,
                     },
                 },
             );
@@ -160,6 +161,7 @@ impl PipelineCore {
             "question": envelope.payload.question,
             "datasource": envelope.payload.datasource,
             "conversation_id": envelope.payload.conversation_id,
+            "provided_sql": envelope.payload.provided_sql,
             "max_sql_attempts": self.max_sql_attempts,
         });
         let outcome = self

@@ -26,6 +26,8 @@ pub struct NewJob {
     pub datasource: String,
     /// Conversation the question continues.
     pub conversation_id: Option<String>,
+    /// SQL given by the user, run instead of generating one.
+    pub provided_sql: Option<String>,
     /// When the question was submitted.
     pub submitted_at: DateTime<Utc>,
 }

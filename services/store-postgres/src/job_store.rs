@@ -26,8 +26,8 @@ impl JobStore for PostgresStore {
         client
             .execute(
                 "INSERT INTO jobs (job_id, correlation_id, conversation_id, question, datasource, status,
-                                   submitted_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                                   submitted_at, provided_sql)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 &[
                     &job.job_id,
                     &job.correlation_id,
@@ -36,6 +36,7 @@ impl JobStore for PostgresStore {
                     &job.datasource,
                     &JobStatus::Queued.as_str(),
                     &job.submitted_at,
+                    &job.provided_sql,
                 ],
             )
             .await
@@ -102,7 +103,8 @@ impl JobStore for PostgresStore {
         let client = self.client().await?;
         let rows = client
             .query(
-                "SELECT job_id, correlation_id, question, datasource, conversation_id, submitted_at
+                "SELECT job_id, correlation_id, question, datasource, conversation_id, submitted_at,
+                        provided_sql
                  FROM jobs WHERE status IN ('queued', 'running')
                  ORDER BY submitted_at, created_seq",
                 &[],
@@ -142,6 +144,7 @@ fn new_job_from_row(row: &Row) -> Result<NewJob, PostgresError> {
         question: row.try_get(2)?,
         datasource: row.try_get(3)?,
         conversation_id: row.try_get(4)?,
+        provided_sql: row.try_get(6)?,
         submitted_at: row.try_get(5)?,
     })
 }

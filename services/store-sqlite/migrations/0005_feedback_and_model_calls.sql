@@ -1,7 +1,8 @@
--- Feedback on answers, language-model calls per job, the cache entry a hit reused, and the
--- comparison key and source job of every verified pair.
+-- Feedback on answers, language-model calls per job, the cache entry a hit reused, SQL given
+-- by the user, and the comparison key and source job of every verified pair.
 
 ALTER TABLE jobs ADD COLUMN cache_entry_id TEXT;
+ALTER TABLE jobs ADD COLUMN provided_sql TEXT;
 
 CREATE TABLE job_model_calls (
     call_id INTEGER PRIMARY KEY AUTOINCREMENT,

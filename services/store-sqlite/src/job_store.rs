@@ -25,8 +25,9 @@ impl JobStore for SqliteStore {
     async fn create_job(&self, job: NewJob) -> Result<(), StoreError> {
         self.run(move |connection| {
             connection.execute(
-                "INSERT INTO jobs (job_id, correlation_id, conversation_id, question, datasource, status, submitted_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO jobs (job_id, correlation_id, conversation_id, question, datasource, status,
+                                   submitted_at, provided_sql)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 (
                     job.job_id.to_string(),
                     &job.correlation_id,
@@ -35,6 +36,7 @@ impl JobStore for SqliteStore {
                     &job.datasource,
                     JobStatus::Queued.as_str(),
                     timestamp_to_text(job.submitted_at),
+                    &job.provided_sql,
                 ),
             )?;
             Ok(())
@@ -93,7 +95,8 @@ impl JobStore for SqliteStore {
     async fn unfinished_jobs(&self) -> Result<Vec<NewJob>, StoreError> {
         self.run(|connection| {
             let mut statement = connection.prepare(
-                "SELECT job_id, correlation_id, question, datasource, conversation_id, submitted_at
+                "SELECT job_id, correlation_id, question, datasource, conversation_id, submitted_at,
+                        provided_sql
                  FROM jobs WHERE status IN ('queued', 'running')
                  ORDER BY submitted_at, rowid",
             )?;
@@ -105,18 +108,27 @@ impl JobStore for SqliteStore {
                     row.get(3)?,
                     row.get(4)?,
                     row.get::<_, String>(5)?,
+                    row.get(6)?,
                 ))
             })?;
             let mut unfinished = Vec::new();
             for row in rows {
-                let (job_id, correlation_id, question, datasource, conversation_id, submitted_at) =
-                    row?;
+                let (
+                    job_id,
+                    correlation_id,
+                    question,
+                    datasource,
+                    conversation_id,
+                    submitted_at,
+                    provided_sql,
+                ) = row?;
                 unfinished.push(NewJob {
                     job_id: job_id_from_text(&job_id)?,
                     correlation_id,
                     question,
                     datasource,
                     conversation_id,
+                    provided_sql,
                     submitted_at: timestamp_from_text(&submitted_at)?,
                 });
             }
@@ -186,6 +198,7 @@ mod tests {
             question: "How many restaurants are there?".into(),
             datasource: "restaurants".into(),
             conversation_id: None,
+            provided_sql: None,
             submitted_at: Utc.with_ymd_and_hms(2024, 5, 1, 12, 0, 0).single().unwrap(),
         };
         store.create_job(new_job.clone()).await.unwrap();

@@ -146,6 +146,7 @@ mod tests {
                 question: "How many restaurants are there?".into(),
                 datasource: "restaurants".into(),
                 conversation_id: None,
+                provided_sql: None,
                 submitted_at,
             })
             .await

@@ -62,6 +62,7 @@ async fn deps_with_entry(
         question: QUESTION.into(),
         datasource: "restaurants".into(),
         conversation_id: None,
+        provided_sql: None,
         submitted_at: Utc::now(),
     };
     store.create_job(job).await.unwrap();

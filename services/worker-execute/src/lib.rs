@@ -98,6 +98,6 @@ pub async fn run(
 fn attempt_label(request: &ExecuteRequest) -> String {
     match request.generation_attempt {
         Some(attempt) => attempt.to_string(),
-        None => "cache".to_owned(),
+        None => request.origin.clone().unwrap_or_else(|| "cache".to_owned()),
     }
 }

@@ -66,6 +66,7 @@ async fn deps_with_allow_list(engine: Arc<RecordingEngine>) -> (ExecuteDeps, Uui
             question: "how many orders are there".into(),
             datasource: "shop".into(),
             conversation_id: None,
+            provided_sql: None,
             submitted_at: Utc::now(),
         })
         .await

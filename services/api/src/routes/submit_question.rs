@@ -14,7 +14,7 @@ use contracts::stages::ClassifyRequest;
 use ports::job_store::{JobUpdate, NewJob};
 use uuid::Uuid;
 
-use crate::api_error::{ApiError, MAX_QUESTION_CHARS};
+use crate::api_error::{ApiError, MAX_QUESTION_CHARS, MAX_SQL_BYTES};
 use crate::app_state::AppState;
 use crate::correlation_id::correlation_id;
 use crate::json_body::JsonBody;
@@ -26,6 +26,7 @@ pub(crate) async fn submit_question(
     JsonBody(submit_question_request): JsonBody<SubmitQuestionRequest>,
 ) -> Result<Response, ApiError> {
     let question = validated_question(&submit_question_request.question)?;
+    let provided_sql = validated_sql(submit_question_request.sql)?;
     let datasource = submit_question_request
         .datasource
         .unwrap_or_else(|| state.default_datasource.clone());
@@ -39,6 +40,7 @@ pub(crate) async fn submit_question(
         question: question.to_owned(),
         datasource,
         conversation_id: submit_question_request.conversation_id,
+        provided_sql,
         submitted_at: Utc::now(),
     };
     let job_id = new_job.job_id;
@@ -86,6 +88,26 @@ fn validated_question(raw_question: &str) -> Result<&str, ApiError> {
     Ok(question)
 }
 
+/// The user's SQL, trimmed; the guard checks it when it runs.
+fn validated_sql(raw_sql: Option<String>) -> Result<Option<String>, ApiError> {
+    let Some(raw_sql) = raw_sql else {
+        return Ok(None);
+    };
+    let sql = raw_sql.trim();
+    if sql.is_empty() {
+        return Err(ApiError::InvalidSql(
+            "the sql field must not be empty".to_owned(),
+        ));
+    }
+    if sql.len() > MAX_SQL_BYTES {
+        return Err(ApiError::InvalidSql(format!(
+            "the sql field has {} bytes; the limit is {MAX_SQL_BYTES}",
+            sql.len()
+        )));
+    }
+    Ok(Some(sql.to_owned()))
+}
+
 /// The first message of the pipeline for a stored job.
 fn classify_envelope(new_job: &NewJob) -> JobEnvelope<ClassifyRequest> {
     JobEnvelope {
@@ -99,6 +121,7 @@ fn classify_envelope(new_job: &NewJob) -> JobEnvelope<ClassifyRequest> {
             question: new_job.question.clone(),
             datasource: new_job.datasource.clone(),
             conversation_id: new_job.conversation_id.clone(),
+            provided_sql: new_job.provided_sql.clone(),
         },
     }
 }

@@ -183,3 +183,26 @@ async fn a_launch_failure_gets_an_opaque_500_and_marks_the_job_failed() {
             .all(|(_, status)| *status == contracts::api::JobStatus::Failed)
     );
 }
+
+#[tokio::test]
+async fn empty_or_oversized_user_sql_is_a_bad_request() {
+    let app = TestApp::new();
+    let oversized = "x".repeat(40 * 1024);
+
+    let empty = app.submit(r#"{"question": "count", "sql": "   "}"#).await;
+    let too_long = app
+        .submit(&serde_json::json!({"question": "count", "sql": oversized}).to_string())
+        .await;
+    let accepted = app
+        .submit(r#"{"question": "count", "sql": "SELECT 1"}"#)
+        .await;
+
+    assert_error(empty, StatusCode::BAD_REQUEST, "invalid_sql").await;
+    assert_error(too_long, StatusCode::BAD_REQUEST, "invalid_sql").await;
+    assert_eq!(accepted.status(), StatusCode::ACCEPTED);
+    let launched = app.launcher.launched.lock().unwrap();
+    assert_eq!(
+        launched.last().unwrap().payload.provided_sql.as_deref(),
+        Some("SELECT 1")
+    );
+}

@@ -6,7 +6,8 @@ use crate::installed_model::installed_model_dir;
 
 #[test]
 fn load_from_a_missing_directory_names_the_missing_config_and_the_install_script() {
-    let model_dir = scratch_dir("missing").join("does-not-exist");
+    let model_dir =
+        std::env::temp_dir().join(format!("embedder-minilm-absent-{}", std::process::id()));
 
     let error = MiniLmEmbedder::load(&model_dir).unwrap_err();
 

@@ -38,5 +38,5 @@ async fn case_and_punctuation_barely_move_the_vector() {
         .unwrap();
 
     let similarity = cosine_similarity(&plain, &written);
-    assert!(similarity > 0.95, "similarity {similarity}");
+    assert!(similarity > 0.9, "similarity {similarity}");
 }

@@ -17,6 +17,10 @@ use crate::scripted::{Harness, ScriptedModel, harness};
 const GOOD_SQL: &str = "SELECT COUNT(*) AS n FROM restaurant";
 
 async fn ask(harness: &Harness, question: &str) -> JobView {
+    ask_with_sql(harness, question, None).await
+}
+
+async fn ask_with_sql(harness: &Harness, question: &str, provided_sql: Option<&str>) -> JobView {
     let job_id = Uuid::new_v4();
     let submitted_at = Utc::now();
     harness
@@ -27,6 +31,7 @@ async fn ask(harness: &Harness, question: &str) -> JobView {
             question: question.into(),
             datasource: "restaurants".into(),
             conversation_id: None,
+            provided_sql: provided_sql.map(str::to_owned),
             submitted_at,
         })
         .await
@@ -42,6 +47,7 @@ async fn ask(harness: &Harness, question: &str) -> JobView {
             question: question.into(),
             datasource: "restaurants".into(),
             conversation_id: None,
+            provided_sql: provided_sql.map(str::to_owned),
         },
     };
     harness.pipeline.launch(envelope).await.unwrap();
@@ -180,6 +186,29 @@ async fn a_failed_query_is_repaired_with_the_database_error() {
 }
 
 #[tokio::test]
+async fn sql_given_by_the_user_runs_through_the_guard_without_generation() {
+    let harness = harness(ScriptedModel::new(Intent::Sql, vec![])).await;
+
+    let job = ask_with_sql(&harness, "how many restaurants are there", Some(GOOD_SQL)).await;
+    let destructive = ask_with_sql(&harness, "wipe", Some("DELETE FROM restaurant")).await;
+
+    assert_eq!(job.status, JobStatus::Succeeded, "{job:?}");
+    assert_eq!(stages_run(&job), vec!["execute", "explain"]);
+    assert_eq!(job.sql.as_deref(), Some(GOOD_SQL));
+    assert_eq!(destructive.status, JobStatus::Failed, "{destructive:?}");
+    let failure = destructive.error.unwrap();
+    assert!(
+        failure.message.contains("rejected before running"),
+        "{failure:?}"
+    );
+    assert_eq!(
+        harness.engine.executed.lock().unwrap().as_slice(),
+        [GOOD_SQL],
+        "the rejected statement never reached the engine"
+    );
+}
+
+#[tokio::test]
 async fn sql_rejected_by_the_guard_goes_back_for_repair_and_never_runs() {
     let harness = harness(ScriptedModel::new(
         Intent::Sql,
@@ -272,6 +301,7 @@ async fn an_unfinished_job_is_resumed_after_a_restart() {
             question: "how many restaurants are there".into(),
             datasource: "restaurants".into(),
             conversation_id: None,
+            provided_sql: None,
             submitted_at: Utc::now(),
         })
         .await

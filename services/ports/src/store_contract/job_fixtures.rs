@@ -18,6 +18,7 @@ pub(super) fn new_job_submitted_at(submitted_at: DateTime<Utc>) -> NewJob {
         question: "How many restaurants are there?".into(),
         datasource: format!("contract_{}", job_id.simple()),
         conversation_id: Some(format!("conv-{}", job_id.simple())),
+        provided_sql: None,
         submitted_at,
     }
 }

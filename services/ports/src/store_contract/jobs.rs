@@ -320,6 +320,7 @@ pub async fn unfinished_jobs_are_listed_oldest_first(store: &dyn JobStore) {
     let finished_job = new_job_submitted_at(at_second(5));
     let later_job = NewJob {
         conversation_id: None,
+        provided_sql: Some("SELECT 42".into()),
         ..new_job_submitted_at(at_second(30))
     };
     for new_job in [&running_job, &queued_job, &finished_job, &later_job] {
