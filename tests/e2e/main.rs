@@ -6,9 +6,10 @@
 //! at `ANALYST_TEST_PG_URL` whose user may create databases.
 
 mod analyst_server;
-mod approval_loop;
 mod api_guards;
+mod approval_loop;
 mod ask_command;
 mod examples_command;
 mod postgres_datasource;
 mod questions;
+mod scripted_models;

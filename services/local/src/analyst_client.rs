@@ -76,6 +76,7 @@ impl AnalystClient {
             question: question.to_owned(),
             datasource: datasource.map(str::to_owned),
             conversation_id: None,
+            sql: None,
         };
         let request = self
             .http

@@ -125,6 +125,9 @@ pub struct LlmArgs {
     /// AWS region of Bedrock.
     #[arg(long, env = "ANALYST_LLM_REGION", default_value = "us-east-1")]
     pub llm_region: String,
+    /// Endpoint replacing Bedrock's regional one (a VPC endpoint or a test server).
+    #[arg(long, env = "ANALYST_LLM_ENDPOINT_URL")]
+    pub llm_endpoint_url: Option<String>,
 }
 
 /// Arguments choosing the state store.

@@ -34,7 +34,9 @@ pub async fn build_llm(llm_args: &LlmArgs) -> anyhow::Result<Arc<dyn LanguageMod
                 .llm_model
                 .clone()
                 .context("--llm bedrock needs --llm-model (a Bedrock model id)")?;
-            LlmSettings::Bedrock(BedrockSettings::new(model_id, llm_args.llm_region.clone()))
+            let mut settings = BedrockSettings::new(model_id, llm_args.llm_region.clone());
+            settings.endpoint_url = llm_args.llm_endpoint_url.clone();
+            LlmSettings::Bedrock(settings)
         }
     };
     let model_id = settings.model_id().to_owned();
