@@ -95,7 +95,10 @@ async fn approved_paraphrase_is_served_from_the_cache(server: &AnalystServer) {
     let first_view = get_json(server, &format!("/v1/questions/{first_id}")).await;
     assert_eq!(first_view["feedback"][0]["verdict"], "approve");
     let cache_entries = get_json(server, "/v1/admin/memory/cache?datasource=restaurants").await;
-    assert_eq!(cache_entries["entries"][0]["entry_id"], cache_entry_id.as_str());
+    assert_eq!(
+        cache_entries["entries"][0]["entry_id"],
+        cache_entry_id.as_str()
+    );
     assert_eq!(cache_entries["entries"][0]["source_job_id"], first_id);
     let metrics = server
         .http
@@ -133,7 +136,10 @@ async fn an_approved_answer_serves_a_paraphrase_from_the_cache_on_postgres() {
 async fn corrections_are_rerun_conflicts_refused_and_entries_deleted() {
     let server = start_server(None).await;
     let job = server
-        .ask("How many restaurants are there in each city?", "restaurants")
+        .ask(
+            "How many restaurants are there in each city?",
+            "restaurants",
+        )
         .await;
     let job_id = job["job_id"].as_str().unwrap();
 

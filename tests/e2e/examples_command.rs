@@ -50,7 +50,10 @@ async fn examples_are_checked_loaded_once_and_bad_rows_reported() {
         first.contains("loaded 2 examples, 0 already present, 2 skipped"),
         "first load: {first}"
     );
-    assert!(first.contains("line 4: rejected before running"), "first load: {first}");
+    assert!(
+        first.contains("line 4: rejected before running"),
+        "first load: {first}"
+    );
     assert!(
         first.contains("line 5: datasource 'no_such_database' does not exist"),
         "first load: {first}"
