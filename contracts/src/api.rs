@@ -113,6 +113,9 @@ pub struct JobView {
     /// Intent chosen by the classifier.
     #[serde(default)]
     pub intent: Option<Intent>,
+    /// The question rewritten to stand alone, when it was a follow-up in a conversation.
+    #[serde(default)]
+    pub standalone_question: Option<String>,
     /// Timings of every stage run so far, in order.
     #[serde(default)]
     pub timings: Vec<StageTiming>,

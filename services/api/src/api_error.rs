@@ -16,6 +16,9 @@ use crate::server_error_log::ServerErrorReport;
 /// Longest accepted question, in characters, after trimming.
 pub(crate) const MAX_QUESTION_CHARS: usize = 2_000;
 
+/// Longest accepted conversation id, in characters.
+pub(crate) const MAX_CONVERSATION_ID_CHARS: usize = 128;
+
 /// Longest accepted user SQL, in bytes, after trimming.
 pub(crate) const MAX_SQL_BYTES: usize = 32 * 1024;
 
@@ -70,6 +73,11 @@ pub enum ApiError {
     /// An approved entry of the same question holds different SQL.
     #[error("{0}")]
     ApprovalConflict(String),
+    /// The conversation id is empty, too long or holds other characters than allowed.
+    #[error(
+        "conversation_id must be 1 to {MAX_CONVERSATION_ID_CHARS} letters, digits, '-', '_', '.' or ':'"
+    )]
+    InvalidConversationId,
     /// The `sql` field is empty or too long.
     #[error("{0}")]
     InvalidSql(String),
@@ -102,6 +110,7 @@ impl ApiError {
             | ApiError::InvalidJobId(_)
             | ApiError::InvalidFeedback(_)
             | ApiError::InvalidSql(_)
+            | ApiError::InvalidConversationId
             | ApiError::InvalidParameter(_) => StatusCode::BAD_REQUEST,
             ApiError::UnknownDatasource(_)
             | ApiError::JobNotFound(_)
@@ -131,6 +140,7 @@ impl ApiError {
             ApiError::RouteNotFound => "not_found",
             ApiError::InvalidFeedback(_) => "invalid_feedback",
             ApiError::InvalidSql(_) => "invalid_sql",
+            ApiError::InvalidConversationId => "invalid_conversation_id",
             ApiError::JobNotFinished(_) => "job_not_finished",
             ApiError::CorrectedSqlRejected(_) => "corrected_sql_rejected",
             ApiError::ApprovalConflict(_) => "approval_conflict",

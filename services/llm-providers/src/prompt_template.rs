@@ -40,6 +40,7 @@ pub(crate) struct PromptTemplates {
     pub(crate) sql_repair: PromptTemplate,
     pub(crate) explanation: PromptTemplate,
     pub(crate) format_correction: PromptTemplate,
+    pub(crate) question_rewrite: PromptTemplate,
 }
 
 /// The bundled templates, parsed once.
@@ -51,6 +52,7 @@ pub(crate) static PROMPTS: LazyLock<PromptTemplates> = LazyLock::new(|| PromptTe
     sql_repair: bundled(include_str!("../prompts/sql_repair.txt")),
     explanation: bundled(include_str!("../prompts/explanation.txt")),
     format_correction: bundled(include_str!("../prompts/format_correction.txt")),
+    question_rewrite: bundled(include_str!("../prompts/question_rewrite.txt")),
 });
 
 const VERSION_PREFIX: &str = "version: ";
@@ -166,6 +168,7 @@ mod tests {
             prompts.sql_repair.version,
             prompts.explanation.version,
             prompts.format_correction.version,
+            prompts.question_rewrite.version,
         ];
 
         assert_eq!(
@@ -178,6 +181,7 @@ mod tests {
                 "sql_repair@v1",
                 "explanation@v1",
                 "format_correction@v1",
+                "question_rewrite@v1",
             ]
         );
     }
@@ -192,6 +196,7 @@ mod tests {
             prompts.sql_few_shot,
             prompts.sql_repair,
             prompts.explanation,
+            prompts.question_rewrite,
         ] {
             assert!(template.system.contains("JSON"), "{}", template.version);
         }
@@ -208,7 +213,7 @@ mod tests {
             "question",
             "schema",
         ];
-        let cases: [(PromptTemplate, &[&str]); 7] = [
+        let cases: [(PromptTemplate, &[&str]); 8] = [
             (
                 prompts.intent_classification,
                 &["datasource", "question", "tables"],
@@ -248,6 +253,7 @@ mod tests {
                 &["question", "rows", "rows_note", "sql"],
             ),
             (prompts.format_correction, &["problem"]),
+            (prompts.question_rewrite, &["history", "question"]),
         ];
         for (template, expected) in cases {
             let mut names = template.placeholders();

@@ -8,6 +8,7 @@
 use async_trait::async_trait;
 use aws_config::SdkConfig;
 use contracts::result::ResultSet;
+use ports::job_store::ConversationTurn;
 use ports::language_model::{
     Classification, LanguageModel, LlmError, ModelReply, ModelUsage, SqlDraft, SqlGenerationInput,
 };
@@ -213,6 +214,25 @@ impl LanguageModel for RemoteLanguageModel {
         &self.model_id
     }
 
+    async fn rewrite_follow_up(
+        &self,
+        question: &str,
+        turns: &[ConversationTurn],
+    ) -> Result<ModelReply<String>, LlmError> {
+        let mut meter = UsageMeter::new(&self.model_id);
+        if turns.is_empty() {
+            return Ok(meter.reply(question.to_owned()));
+        }
+        let history = history_text(turns);
+        let prompt = PROMPTS
+            .question_rewrite
+            .render(&[("history", history.as_str()), ("question", question)]);
+        let standalone = self
+            .ask(prompt, &mut meter, structured_output::standalone_question)
+            .await?;
+        Ok(meter.reply(standalone))
+    }
+
     async fn classify(
         &self,
         question: &str,
@@ -329,4 +349,22 @@ impl UsageMeter {
             usage: self.usage,
         }
     }
+}
+
+/// The earlier turns as the rewrite prompt shows them: question, SQL and answer of each.
+fn history_text(turns: &[ConversationTurn]) -> String {
+    let mut text = String::new();
+    for (turn_idx, turn) in turns.iter().enumerate() {
+        text.push_str(&format!("{}. Question: {}\n", turn_idx + 1, turn.question));
+        if let Some(sql) = &turn.sql {
+            text.push_str(&format!(
+                "   SQL: {}\n",
+                sql.split_whitespace().collect::<Vec<_>>().join(" ")
+            ));
+        }
+        if let Some(answer) = &turn.answer {
+            text.push_str(&format!("   Answer: {answer}\n"));
+        }
+    }
+    text
 }

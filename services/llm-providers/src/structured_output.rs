@@ -50,6 +50,11 @@ struct SqlOutput {
 }
 
 #[derive(Deserialize)]
+struct RewriteOutput {
+    standalone_question: String,
+}
+
+#[derive(Deserialize)]
 struct ExplanationOutput {
     answer: String,
 }
@@ -118,6 +123,16 @@ pub(crate) fn sql_draft(text: &str) -> Result<SqlDraft, OutputProblem> {
                 .to_owned(),
         )),
     }
+}
+
+/// The standalone question of a rewrite.
+pub(crate) fn standalone_question(text: &str) -> Result<String, OutputProblem> {
+    let output: RewriteOutput = json_object(text)?;
+    non_blank(Some(output.standalone_question)).ok_or_else(|| {
+        OutputProblem::Malformed(
+            "field `standalone_question` must be a non-empty string".to_owned(),
+        )
+    })
 }
 
 /// The explanation text.

@@ -62,6 +62,7 @@ mod tests {
             question: "hello".to_owned(),
             datasource: "restaurants".to_owned(),
             intent: None,
+            standalone_question: None,
             timings: Vec::new(),
             sql: None,
             attempts: Vec::new(),

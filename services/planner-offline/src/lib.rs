@@ -8,6 +8,7 @@
 
 mod classify;
 mod explain;
+mod follow_up;
 mod join_path;
 mod linker;
 mod plan;
@@ -25,6 +26,7 @@ use contracts::result::ResultSet;
 use ports::language_model::{
     Classification, LanguageModel, LlmError, ModelReply, ModelUsage, SqlDraft, SqlGenerationInput,
 };
+use ports::job_store::ConversationTurn;
 use ports::schema::SchemaSnapshot;
 
 /// Model identifier recorded on jobs answered by the offline planner.
@@ -48,6 +50,14 @@ impl OfflinePlanner {
 impl LanguageModel for OfflinePlanner {
     fn model_id(&self) -> &str {
         MODEL_ID
+    }
+
+    async fn rewrite_follow_up(
+        &self,
+        question: &str,
+        turns: &[ConversationTurn],
+    ) -> Result<ModelReply<String>, LlmError> {
+        Ok(free_reply(follow_up::rewrite(question, turns)))
     }
 
     async fn classify(

@@ -32,6 +32,17 @@ pub struct NewJob {
     pub submitted_at: DateTime<Utc>,
 }
 
+/// An earlier answered question of the same conversation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConversationTurn {
+    /// The question as it stood alone (the rewrite, when it was a follow-up).
+    pub question: String,
+    /// The SQL that answered it.
+    pub sql: Option<String>,
+    /// The answer.
+    pub answer: Option<String>,
+}
+
 /// One change to a job, applied atomically by [`JobStore::update`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum JobUpdate {
@@ -50,6 +61,11 @@ pub enum JobUpdate {
         duration_ms: u64,
         /// `true` when the stage returned without error.
         succeeded: bool,
+    },
+    /// A follow-up was rewritten to stand alone.
+    Rewritten {
+        /// The rewritten question.
+        standalone_question: String,
     },
     /// The classifier chose an intent.
     Classified {
@@ -113,6 +129,15 @@ pub trait JobStore: Send + Sync {
 
     /// Jobs that are `queued` or `running`, oldest first (used to resume after a restart).
     async fn unfinished_jobs(&self) -> Result<Vec<NewJob>, StoreError>;
+
+    /// The last `limit` succeeded jobs of `conversation_id` submitted before `before`, oldest
+    /// first.
+    async fn conversation_turns(
+        &self,
+        conversation_id: &str,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<ConversationTurn>, StoreError>;
 
     /// Appends feedback to a finished job; shown in its view, oldest first.
     async fn record_feedback(&self, feedback: &FeedbackRecord) -> Result<(), StoreError>;

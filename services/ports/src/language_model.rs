@@ -10,6 +10,7 @@ use contracts::error::ErrorKind;
 use contracts::result::ResultSet;
 use contracts::stages::{Intent, RepairContext};
 
+use crate::job_store::ConversationTurn;
 use crate::memory_store::ScoredPair;
 use crate::schema::SchemaSnapshot;
 use crate::sql_engine::Dialect;
@@ -130,6 +131,15 @@ pub struct ModelReply<T> {
 pub trait LanguageModel: Send + Sync {
     /// Provider and model identifier recorded on jobs (`offline-planner`, a Bedrock model id, ...).
     fn model_id(&self) -> &str;
+
+    /// Rewrites a follow-up ("and for February?") into a question that stands alone, using the
+    /// earlier turns of its conversation (oldest first); a question that already stands alone
+    /// comes back unchanged.
+    async fn rewrite_follow_up(
+        &self,
+        question: &str,
+        turns: &[ConversationTurn],
+    ) -> Result<ModelReply<String>, LlmError>;
 
     /// Chooses the intent of a question.
     async fn classify(

@@ -1,8 +1,10 @@
 -- Feedback on answers, language-model calls per job, the cache entry a hit reused, SQL given
--- by the user, and the comparison key and source job of every verified pair.
+-- by the user, the standalone rewrite of follow-ups, and the comparison key and source job of every verified pair.
 
 ALTER TABLE jobs ADD COLUMN cache_entry_id text;
 ALTER TABLE jobs ADD COLUMN provided_sql text;
+ALTER TABLE jobs ADD COLUMN standalone_question text;
+CREATE INDEX jobs_by_conversation ON jobs (conversation_id, submitted_at) WHERE conversation_id IS NOT NULL;
 
 CREATE TABLE job_model_calls (
     call_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

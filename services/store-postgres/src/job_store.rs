@@ -5,10 +5,10 @@
 //! concurrent updates of one job apply one after the other and a view never shows half of one.
 
 use async_trait::async_trait;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use contracts::api::{FeedbackRecord, JobStatus, JobView};
 use contracts::result::ResultSet;
-use ports::job_store::{JobStore, JobUpdate, NewJob};
+use ports::job_store::{ConversationTurn, JobStore, JobUpdate, NewJob};
 use ports::store_error::StoreError;
 use tokio_postgres::types::Json;
 use tokio_postgres::{IsolationLevel, Row};
@@ -116,6 +116,37 @@ impl JobStore for PostgresStore {
             .map(new_job_from_row)
             .collect::<Result<Vec<_>, _>>()?;
         Ok(unfinished)
+    }
+
+    async fn conversation_turns(
+        &self,
+        conversation_id: &str,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<ConversationTurn>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT COALESCE(standalone_question, question), sql, answer FROM jobs
+                 WHERE conversation_id = $1 AND submitted_at < $2 AND status = 'succeeded'
+                 ORDER BY submitted_at DESC, created_seq DESC LIMIT $3",
+                &[&conversation_id, &before, &limit],
+            )
+            .await
+            .map_err(PostgresError::from)?;
+        let mut turns = rows
+            .iter()
+            .map(|row| {
+                Ok(ConversationTurn {
+                    question: row.try_get(0)?,
+                    sql: row.try_get(1)?,
+                    answer: row.try_get(2)?,
+                })
+            })
+            .collect::<Result<Vec<_>, PostgresError>>()?;
+        turns.reverse();
+        Ok(turns)
     }
 
     async fn record_feedback(&self, feedback: &FeedbackRecord) -> Result<(), StoreError> {

@@ -71,6 +71,16 @@ pub(crate) async fn apply_job_update(
                 )
                 .await?;
         }
+        JobUpdate::Rewritten {
+            standalone_question,
+        } => {
+            transaction
+                .execute(
+                    "UPDATE jobs SET standalone_question = $2 WHERE job_id = $1",
+                    &[&job_id, standalone_question],
+                )
+                .await?;
+        }
         JobUpdate::Classified { intent } => {
             transaction
                 .execute(

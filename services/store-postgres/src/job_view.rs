@@ -21,7 +21,8 @@ pub(crate) async fn load_job_view(
     let job_row = transaction
         .query_opt(
             "SELECT status, stage, question, datasource, intent, sql, result_ref, cache_hit, answer,
-                    chart, error, submitted_at, finished_at, cache_similarity, cache_entry_id
+                    chart, error, submitted_at, finished_at, cache_similarity, cache_entry_id,
+                    standalone_question
              FROM jobs WHERE job_id = $1",
             &[&job_id],
         )
@@ -45,6 +46,7 @@ pub(crate) async fn load_job_view(
         question: row.try_get(2)?,
         datasource: row.try_get(3)?,
         intent: intent.as_deref().map(intent_from_text).transpose()?,
+        standalone_question: row.try_get(15)?,
         timings: load_stage_timings(transaction, job_id).await?,
         sql: row.try_get(5)?,
         attempts: load_sql_attempts(transaction, job_id).await?,

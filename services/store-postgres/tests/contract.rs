@@ -76,6 +76,7 @@ async fn nearest_pairs_come_best_first() {
     jobs::feedback_is_appended_to_the_job_view(&store).await;
     pairs::pairs_are_found_by_question_key(&store).await;
     pairs::pairs_are_listed_by_page_and_deleted(&store).await;
+    jobs::conversation_turns_are_the_latest_succeeded_jobs(&store).await;
 }
 
 #[tokio::test]
@@ -94,6 +95,13 @@ async fn pairs_are_found_by_question_key() {
 async fn pairs_are_listed_by_page_and_deleted() {
     let (_database, store) = fresh_store().await;
     pairs::pairs_are_listed_by_page_and_deleted(&store).await;
+    jobs::conversation_turns_are_the_latest_succeeded_jobs(&store).await;
+}
+
+#[tokio::test]
+async fn conversation_turns_are_the_latest_succeeded_jobs() {
+    let (_database, store) = fresh_store().await;
+    jobs::conversation_turns_are_the_latest_succeeded_jobs(&store).await;
 }
 
 #[tokio::test]
@@ -113,4 +121,5 @@ async fn every_check_passes_against_one_shared_store() {
     jobs::feedback_is_appended_to_the_job_view(&store).await;
     pairs::pairs_are_found_by_question_key(&store).await;
     pairs::pairs_are_listed_by_page_and_deleted(&store).await;
+    jobs::conversation_turns_are_the_latest_succeeded_jobs(&store).await;
 }

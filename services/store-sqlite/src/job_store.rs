@@ -5,10 +5,10 @@
 //! one update.
 
 use async_trait::async_trait;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use contracts::api::{FeedbackRecord, JobStatus, JobView};
 use contracts::result::ResultSet;
-use ports::job_store::{JobStore, JobUpdate, NewJob};
+use ports::job_store::{ConversationTurn, JobStore, JobUpdate, NewJob};
 use ports::store_error::StoreError;
 use rusqlite::{OptionalExtension, TransactionBehavior};
 use uuid::Uuid;
@@ -133,6 +133,35 @@ impl JobStore for SqliteStore {
                 });
             }
             Ok(unfinished)
+        })
+        .await
+    }
+
+    async fn conversation_turns(
+        &self,
+        conversation_id: &str,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<ConversationTurn>, StoreError> {
+        let conversation_id = conversation_id.to_owned();
+        let before = timestamp_to_text(before);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.run(move |connection| {
+            let mut statement = connection.prepare(
+                "SELECT COALESCE(standalone_question, question), sql, answer FROM jobs
+                 WHERE conversation_id = ?1 AND submitted_at < ?2 AND status = 'succeeded'
+                 ORDER BY submitted_at DESC, rowid DESC LIMIT ?3",
+            )?;
+            let rows = statement.query_map((&conversation_id, &before, limit), |row| {
+                Ok(ConversationTurn {
+                    question: row.get(0)?,
+                    sql: row.get(1)?,
+                    answer: row.get(2)?,
+                })
+            })?;
+            let mut turns = rows.collect::<Result<Vec<_>, _>>()?;
+            turns.reverse();
+            Ok(turns)
         })
         .await
     }

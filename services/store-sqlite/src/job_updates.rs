@@ -68,6 +68,14 @@ pub(crate) fn apply_job_update(
                 ),
             )?;
         }
+        JobUpdate::Rewritten {
+            standalone_question,
+        } => {
+            transaction.execute(
+                "UPDATE jobs SET standalone_question = ?2 WHERE job_id = ?1",
+                (&job_id, standalone_question),
+            )?;
+        }
         JobUpdate::Classified { intent } => {
             transaction.execute(
                 "UPDATE jobs SET intent = ?2 WHERE job_id = ?1",

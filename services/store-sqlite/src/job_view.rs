@@ -21,7 +21,8 @@ pub(crate) fn load_job_view(
     let job_row = connection
         .query_row(
             "SELECT status, stage, question, datasource, intent, sql, result_ref, cache_hit, answer,
-                    chart_json, error_json, submitted_at, finished_at, cache_similarity, cache_entry_id
+                    chart_json, error_json, submitted_at, finished_at, cache_similarity, cache_entry_id,
+                    standalone_question
              FROM jobs WHERE job_id = ?1",
             [&job_id_text],
             JobRow::read,
@@ -45,6 +46,7 @@ pub(crate) fn load_job_view(
             .as_deref()
             .map(intent_from_text)
             .transpose()?,
+        standalone_question: job_row.standalone_question,
         timings: load_stage_timings(connection, &job_id_text)?,
         sql: job_row.sql,
         attempts: load_sql_attempts(connection, &job_id_text)?,
@@ -110,6 +112,7 @@ struct JobRow {
     finished_at: Option<String>,
     cache_similarity: Option<f64>,
     cache_entry_id: Option<String>,
+    standalone_question: Option<String>,
 }
 
 impl JobRow {
@@ -130,6 +133,7 @@ impl JobRow {
             finished_at: row.get(12)?,
             cache_similarity: row.get(13)?,
             cache_entry_id: row.get(14)?,
+            standalone_question: row.get(15)?,
         })
     }
 }

@@ -76,6 +76,11 @@ async fn pairs_are_listed_by_page_and_deleted() {
 }
 
 #[tokio::test]
+async fn conversation_turns_are_the_latest_succeeded_jobs() {
+    jobs::conversation_turns_are_the_latest_succeeded_jobs(&fresh_store()).await;
+}
+
+#[tokio::test]
 async fn every_check_passes_against_one_shared_store() {
     let store = fresh_store();
 
@@ -92,4 +97,5 @@ async fn every_check_passes_against_one_shared_store() {
     jobs::feedback_is_appended_to_the_job_view(&store).await;
     pairs::pairs_are_found_by_question_key(&store).await;
     pairs::pairs_are_listed_by_page_and_deleted(&store).await;
+    jobs::conversation_turns_are_the_latest_succeeded_jobs(&store).await;
 }

@@ -1,9 +1,13 @@
-//! Classification step: decides whether a question needs a query, a chart, or guidance.
+//! Classification step: rewrites a follow-up in a conversation into a standalone question,
+//! then decides whether it needs a query, a chart, or guidance.
 //!
-//! Invariant: pure logic over ports; no network, no SQL.
+//! Invariant: pure logic over ports; no network, no SQL; only succeeded turns of the same
+//! conversation submitted before the job are used.
 
 use std::sync::Arc;
 use std::time::Instant;
+
+use chrono::{DateTime, Utc};
 
 use contracts::envelope::JobEnvelope;
 use contracts::stages::{ClassifyRequest, ClassifyResult};
@@ -11,6 +15,9 @@ use ports::job_store::{JobStore, JobUpdate};
 use ports::language_model::LanguageModel;
 use ports::schema::SchemaStore;
 use ports::step_error::StepError;
+
+/// Earlier turns of a conversation given to the rewrite.
+pub const CONVERSATION_TURNS: usize = 5;
 
 /// What the classification step needs.
 #[derive(Clone)]
@@ -41,10 +48,24 @@ pub async fn run(
             ))
         })?;
 
+    let question = match &request.conversation_id {
+        Some(conversation_id) => {
+            standalone_question(
+                deps,
+                envelope.job_id,
+                &request.question,
+                conversation_id,
+                envelope.submitted_at,
+            )
+            .await?
+        }
+        None => request.question.clone(),
+    };
+
     let started = Instant::now();
     let reply = deps
         .llm
-        .classify(&request.question, &schema)
+        .classify(&question, &schema)
         .await
         .map_err(|err| StepError {
             kind: err.kind(),
@@ -74,9 +95,58 @@ pub async fn run(
         .await?;
     Ok(ClassifyResult {
         intent: classification.intent,
-        standalone_question: request.question,
+        standalone_question: question,
         guidance: classification.guidance,
     })
+}
+
+/// The follow-up rewritten with the conversation's earlier turns, recorded on the job when it
+/// changed.
+async fn standalone_question(
+    deps: &ClassifyDeps,
+    job_id: uuid::Uuid,
+    question: &str,
+    conversation_id: &str,
+    submitted_at: DateTime<Utc>,
+) -> Result<String, StepError> {
+    let turns = deps
+        .job_store
+        .conversation_turns(conversation_id, submitted_at, CONVERSATION_TURNS)
+        .await?;
+    if turns.is_empty() {
+        return Ok(question.to_owned());
+    }
+    let started = Instant::now();
+    let reply = deps
+        .llm
+        .rewrite_follow_up(question, &turns)
+        .await
+        .map_err(|err| StepError {
+            kind: err.kind(),
+            message: err.to_string(),
+        })?;
+    let model_call = reply.usage.model_call("rewrite", elapsed_ms(started));
+    deps.job_store
+        .update(job_id, JobUpdate::ModelCalled(model_call))
+        .await?;
+    let standalone = reply.value.trim().to_owned();
+    tracing::info!(
+        n_turns = turns.len(),
+        changed = standalone != question,
+        "follow-up rewritten"
+    );
+    if standalone.is_empty() || standalone == question {
+        return Ok(question.to_owned());
+    }
+    deps.job_store
+        .update(
+            job_id,
+            JobUpdate::Rewritten {
+                standalone_question: standalone.clone(),
+            },
+        )
+        .await?;
+    Ok(standalone)
 }
 
 /// Milliseconds since `started`.

@@ -14,7 +14,7 @@ use contracts::stages::ClassifyRequest;
 use ports::job_store::{JobUpdate, NewJob};
 use uuid::Uuid;
 
-use crate::api_error::{ApiError, MAX_QUESTION_CHARS, MAX_SQL_BYTES};
+use crate::api_error::{ApiError, MAX_CONVERSATION_ID_CHARS, MAX_QUESTION_CHARS, MAX_SQL_BYTES};
 use crate::app_state::AppState;
 use crate::correlation_id::correlation_id;
 use crate::json_body::JsonBody;
@@ -27,6 +27,7 @@ pub(crate) async fn submit_question(
 ) -> Result<Response, ApiError> {
     let question = validated_question(&submit_question_request.question)?;
     let provided_sql = validated_sql(submit_question_request.sql)?;
+    let conversation_id = validated_conversation_id(submit_question_request.conversation_id)?;
     let datasource = submit_question_request
         .datasource
         .unwrap_or_else(|| state.default_datasource.clone());
@@ -39,7 +40,7 @@ pub(crate) async fn submit_question(
         correlation_id: correlation_id(&headers),
         question: question.to_owned(),
         datasource,
-        conversation_id: submit_question_request.conversation_id,
+        conversation_id,
         provided_sql,
         submitted_at: Utc::now(),
     };
@@ -86,6 +87,22 @@ fn validated_question(raw_question: &str) -> Result<&str, ApiError> {
         return Err(ApiError::QuestionTooLong { n_chars });
     }
     Ok(question)
+}
+
+/// The conversation id: 1 to 128 letters, digits, `-`, `_`, `.` or `:`.
+fn validated_conversation_id(raw_id: Option<String>) -> Result<Option<String>, ApiError> {
+    let Some(raw_id) = raw_id else {
+        return Ok(None);
+    };
+    let well_formed = !raw_id.is_empty()
+        && raw_id.len() <= MAX_CONVERSATION_ID_CHARS
+        && raw_id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'));
+    if !well_formed {
+        return Err(ApiError::InvalidConversationId);
+    }
+    Ok(Some(raw_id))
 }
 
 /// The user's SQL, trimmed; the guard checks it when it runs.

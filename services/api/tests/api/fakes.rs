@@ -13,7 +13,7 @@ use contracts::result::ResultSet;
 use contracts::stages::ClassifyRequest;
 use ports::approval::{ApprovalError, Approvals, FeedbackInput};
 use ports::job_launcher::JobLauncher;
-use ports::job_store::{JobStore, JobUpdate, NewJob};
+use ports::job_store::{ConversationTurn, JobStore, JobUpdate, NewJob};
 use ports::key_store::{ApiKeyRecord, KeyScope, KeyStore, hash_api_key};
 use ports::schema::{SchemaSnapshot, SchemaStore, TableSchema};
 use ports::sql_engine::{Dialect, EngineError, QueryLimits, SqlEngine};
@@ -54,6 +54,7 @@ impl JobStore for FakeJobStore {
             question: job.question.clone(),
             datasource: job.datasource.clone(),
             intent: None,
+            standalone_question: None,
             timings: Vec::new(),
             sql: None,
             attempts: Vec::new(),
@@ -90,6 +91,15 @@ impl JobStore for FakeJobStore {
 
     async fn record_feedback(&self, _feedback: &FeedbackRecord) -> Result<(), StoreError> {
         Ok(())
+    }
+
+    async fn conversation_turns(
+        &self,
+        _conversation_id: &str,
+        _before: chrono::DateTime<Utc>,
+        _limit: usize,
+    ) -> Result<Vec<ConversationTurn>, StoreError> {
+        Ok(Vec::new())
     }
 }
 

@@ -206,3 +206,23 @@ async fn empty_or_oversized_user_sql_is_a_bad_request() {
         Some("SELECT 1")
     );
 }
+
+#[tokio::test]
+async fn a_malformed_conversation_id_is_a_bad_request() {
+    let app = TestApp::new();
+    let too_long = "c".repeat(129);
+
+    let spaces = app
+        .submit(r#"{"question": "count", "conversation_id": "a b"}"#)
+        .await;
+    let long = app
+        .submit(&serde_json::json!({"question": "count", "conversation_id": too_long}).to_string())
+        .await;
+    let fine = app
+        .submit(r#"{"question": "count", "conversation_id": "chat-2026:11.24_a"}"#)
+        .await;
+
+    assert_error(spaces, StatusCode::BAD_REQUEST, "invalid_conversation_id").await;
+    assert_error(long, StatusCode::BAD_REQUEST, "invalid_conversation_id").await;
+    assert_eq!(fine.status(), StatusCode::ACCEPTED);
+}

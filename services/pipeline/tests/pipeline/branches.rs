@@ -21,6 +21,19 @@ async fn ask(harness: &Harness, question: &str) -> JobView {
 }
 
 async fn ask_with_sql(harness: &Harness, question: &str, provided_sql: Option<&str>) -> JobView {
+    submit(harness, question, provided_sql, None).await
+}
+
+async fn ask_in_conversation(harness: &Harness, question: &str, conversation_id: &str) -> JobView {
+    submit(harness, question, None, Some(conversation_id)).await
+}
+
+async fn submit(
+    harness: &Harness,
+    question: &str,
+    provided_sql: Option<&str>,
+    conversation_id: Option<&str>,
+) -> JobView {
     let job_id = Uuid::new_v4();
     let submitted_at = Utc::now();
     harness
@@ -30,7 +43,7 @@ async fn ask_with_sql(harness: &Harness, question: &str, provided_sql: Option<&s
             correlation_id: "test".into(),
             question: question.into(),
             datasource: "restaurants".into(),
-            conversation_id: None,
+            conversation_id: conversation_id.map(str::to_owned),
             provided_sql: provided_sql.map(str::to_owned),
             submitted_at,
         })
@@ -46,7 +59,7 @@ async fn ask_with_sql(harness: &Harness, question: &str, provided_sql: Option<&s
         payload: ClassifyRequest {
             question: question.into(),
             datasource: "restaurants".into(),
-            conversation_id: None,
+            conversation_id: conversation_id.map(str::to_owned),
             provided_sql: provided_sql.map(str::to_owned),
         },
     };
@@ -315,4 +328,86 @@ async fn an_unfinished_job_is_resumed_after_a_restart() {
         harness.store.get_job(job_id).await.unwrap().unwrap().status,
         JobStatus::Succeeded
     );
+}
+
+#[tokio::test]
+async fn a_follow_up_is_rewritten_with_the_conversation_before_cache_and_generation() {
+    let harness = harness(ScriptedModel::new(
+        Intent::Sql,
+        vec![Ok(GOOD_SQL), Ok(GOOD_SQL), Ok(GOOD_SQL)],
+    ))
+    .await;
+    let first = ask_in_conversation(&harness, "how many restaurants are there", "c1").await;
+    let follow_up = ask_in_conversation(&harness, "and for February?", "c1").await;
+    let standalone = "how many restaurants are there (and for February?)";
+    let embedder = embedder_offline::HashingEmbedder::default();
+    let schema_version = harness
+        .store
+        .latest_snapshot("restaurants")
+        .await
+        .unwrap()
+        .unwrap()
+        .version;
+    harness
+        .store
+        .insert_pair(
+            MemoryKind::Cache,
+            VerifiedPair {
+                entry_id: String::new(),
+                datasource: "restaurants".into(),
+                schema_version,
+                question: standalone.into(),
+                sql: GOOD_SQL.into(),
+                embedding: embedder.embed(standalone).await.unwrap(),
+                embedding_model: embedder.model_name().into(),
+                approved_by: "test".into(),
+                approved_at: Utc::now(),
+                source_job_id: None,
+            },
+        )
+        .await
+        .unwrap();
+    let repeated = ask_in_conversation(&harness, "and for February?", "c1").await;
+    let elsewhere = ask_in_conversation(&harness, "and for February?", "c2").await;
+
+    assert_eq!(first.status, JobStatus::Succeeded, "{first:?}");
+    assert_eq!(first.standalone_question, None, "a first turn stands alone");
+    assert_eq!(follow_up.status, JobStatus::Succeeded, "{follow_up:?}");
+    assert_eq!(follow_up.standalone_question.as_deref(), Some(standalone));
+    assert_eq!(
+        stages_run(&follow_up),
+        vec![
+            "cache_lookup",
+            "classify",
+            "cache_lookup",
+            "generate_sql",
+            "execute",
+            "explain"
+        ]
+    );
+    assert!(
+        follow_up
+            .model_calls
+            .iter()
+            .any(|call| call.stage == "rewrite")
+    );
+    assert!(
+        repeated.cache_hit,
+        "the rewritten follow-up hits the cache: {repeated:?}"
+    );
+    assert_eq!(
+        stages_run(&repeated),
+        vec![
+            "cache_lookup",
+            "classify",
+            "cache_lookup",
+            "execute",
+            "explain"
+        ]
+    );
+    assert_eq!(
+        elsewhere.standalone_question, None,
+        "another conversation has no turns"
+    );
+    assert!(!elsewhere.cache_hit);
 }

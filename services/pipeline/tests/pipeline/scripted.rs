@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use contracts::result::{ColumnType, ResultColumn, ResultSet};
 use contracts::stages::Intent;
 use ports::datasource::{Datasource, Datasources};
+use ports::job_store::ConversationTurn;
 use ports::language_model::{
     Classification, LanguageModel, LlmError, ModelReply, ModelUsage, SqlDraft, SqlGenerationInput,
 };
@@ -39,6 +40,18 @@ impl ScriptedModel {
 impl LanguageModel for ScriptedModel {
     fn model_id(&self) -> &str {
         "scripted"
+    }
+
+    async fn rewrite_follow_up(
+        &self,
+        question: &str,
+        turns: &[ConversationTurn],
+    ) -> Result<ModelReply<String>, LlmError> {
+        let standalone = match turns.first() {
+            Some(first) => format!("{} ({question})", first.question),
+            None => question.to_owned(),
+        };
+        Ok(scripted_reply(standalone))
     }
 
     async fn classify(

@@ -509,3 +509,103 @@ fn late_updates() -> Vec<JobUpdate> {
         }),
     ]
 }
+
+/// Turns of a conversation are its succeeded jobs submitted before the asking job, oldest
+/// first, at most `limit` of the newest, with the standalone rewrite when there was one.
+pub async fn conversation_turns_are_the_latest_succeeded_jobs(store: &dyn JobStore) {
+    let conversation_id = format!("conversation-{}", Uuid::new_v4().simple());
+    let mut jobs = Vec::new();
+    for second in 0..4u32 {
+        let mut job = new_job_submitted_at(at_second(second));
+        job.conversation_id = Some(conversation_id.clone());
+        job.question = format!("question {second}");
+        store.create_job(job.clone()).await.expect("create job");
+        jobs.push(job);
+    }
+    let mut other_conversation = new_job_submitted_at(at_second(1));
+    other_conversation.conversation_id = Some(format!("other-{}", Uuid::new_v4().simple()));
+    store
+        .create_job(other_conversation.clone())
+        .await
+        .expect("create job");
+    for (idx, job) in jobs.iter().enumerate().take(3) {
+        if idx == 1 {
+            store
+                .update(
+                    job.job_id,
+                    JobUpdate::Rewritten {
+                        standalone_question: "question 1 standing alone".into(),
+                    },
+                )
+                .await
+                .expect("rewrite");
+        }
+        if idx == 2 {
+            continue;
+        }
+        store
+            .update(
+                job.job_id,
+                JobUpdate::Executed {
+                    sql: format!("SELECT {idx}"),
+                    result_ref: format!("r-{}", job.job_id),
+                },
+            )
+            .await
+            .expect("execute");
+        store
+            .update(
+                job.job_id,
+                JobUpdate::Answered {
+                    answer: format!("answer {idx}"),
+                    chart: None,
+                },
+            )
+            .await
+            .expect("answer");
+    }
+    store
+        .update(
+            other_conversation.job_id,
+            JobUpdate::Answered {
+                answer: "elsewhere".into(),
+                chart: None,
+            },
+        )
+        .await
+        .expect("answer other");
+
+    let all = store
+        .conversation_turns(&conversation_id, at_second(3), 10)
+        .await
+        .expect("turns");
+    let latest = store
+        .conversation_turns(&conversation_id, at_second(3), 1)
+        .await
+        .expect("turns");
+    let before_first = store
+        .conversation_turns(&conversation_id, at_second(0), 10)
+        .await
+        .expect("turns");
+
+    let questions: Vec<&str> = all.iter().map(|turn| turn.question.as_str()).collect();
+    assert_eq!(
+        questions,
+        ["question 0", "question 1 standing alone"],
+        "succeeded jobs only, oldest first, rewritten when rewritten"
+    );
+    assert_eq!(all[0].sql.as_deref(), Some("SELECT 0"));
+    assert_eq!(all[1].answer.as_deref(), Some("answer 1"));
+    assert_eq!(latest.len(), 1);
+    assert_eq!(latest[0].question, "question 1 standing alone");
+    assert!(before_first.is_empty());
+    let view = store
+        .get_job(jobs[1].job_id)
+        .await
+        .expect("get")
+        .expect("exists");
+    assert_eq!(
+        view.standalone_question.as_deref(),
+        Some("question 1 standing alone")
+    );
+}
