@@ -215,3 +215,42 @@ async fn corrections_are_rerun_conflicts_refused_and_entries_deleted() {
     let after_delete = get_json(&server, "/v1/admin/memory/cache").await;
     assert_eq!(after_delete["entries"], json!([]));
 }
+
+#[tokio::test]
+async fn a_store_set_up_for_another_vector_size_stops_the_start_with_both_sizes() {
+    let database = ScratchDatabase::create_empty().await;
+    let start = |dimension: &'static str| {
+        let url = database.url.clone();
+        async move {
+            tokio::process::Command::new(crate::analyst_server::analyst_binary())
+                .args(["serve", "--addr", "127.0.0.1:0", "--no-demo", "--data-dir"])
+                .arg(std::env::temp_dir().join(format!("analyst-e2e-dim-{}", uuid::Uuid::new_v4())))
+                .args(["--embedder", "offline", "--embedding-dimension", dimension])
+                .env("ANALYST_STATE_STORE_URL", url)
+                .env("RUST_LOG", "warn")
+                .stdin(std::process::Stdio::null())
+                .output()
+                .await
+                .unwrap()
+        }
+    };
+
+    let first = start("8").await;
+    let second = start("16").await;
+
+    let first_stderr = String::from_utf8_lossy(&first.stderr);
+    assert!(
+        first_stderr.contains("no datasource is available"),
+        "the first start sets the store up, then stops for lack of datasources: {first_stderr}"
+    );
+    assert!(!second.status.success());
+    let second_stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        second_stderr.contains('8') && second_stderr.contains("16"),
+        "the error names both sizes: {second_stderr}"
+    );
+    assert!(
+        !second_stderr.contains(&database.url),
+        "the store URL (with its credentials) is never printed"
+    );
+}
