@@ -61,6 +61,9 @@ pub enum ApiError {
     /// No route matches the path.
     #[error("no route for this path")]
     RouteNotFound,
+    /// The job already succeeded or failed, so it cannot be cancelled.
+    #[error("job {0} has already ended")]
+    JobAlreadyEnded(uuid::Uuid),
     /// The feedback cannot be recorded as sent.
     #[error("{0}")]
     InvalidFeedback(String),
@@ -116,7 +119,9 @@ impl ApiError {
             | ApiError::JobNotFound(_)
             | ApiError::RouteNotFound
             | ApiError::EntryNotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::JobNotFinished(_) | ApiError::ApprovalConflict(_) => StatusCode::CONFLICT,
+            ApiError::JobNotFinished(_)
+            | ApiError::ApprovalConflict(_)
+            | ApiError::JobAlreadyEnded(_) => StatusCode::CONFLICT,
             ApiError::CorrectedSqlRejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -142,6 +147,7 @@ impl ApiError {
             ApiError::InvalidSql(_) => "invalid_sql",
             ApiError::InvalidConversationId => "invalid_conversation_id",
             ApiError::JobNotFinished(_) => "job_not_finished",
+            ApiError::JobAlreadyEnded(_) => "job_already_ended",
             ApiError::CorrectedSqlRejected(_) => "corrected_sql_rejected",
             ApiError::ApprovalConflict(_) => "approval_conflict",
             ApiError::InvalidParameter(_) => "invalid_parameter",

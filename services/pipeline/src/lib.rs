@@ -7,9 +7,11 @@
 
 pub mod asl;
 mod local_pipeline;
+mod metered_job_store;
 mod settings;
 mod stage_dispatch;
 
 pub use local_pipeline::{LocalPipeline, PipelineError, QUESTION_STATE_MACHINE};
+pub use metered_job_store::MeteredJobStore;
 pub use settings::{PipelineSettings, StageDeps};
 pub use stage_dispatch::{STAGES, StageHandlers};

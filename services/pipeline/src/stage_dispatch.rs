@@ -22,6 +22,7 @@ use worker_execute::ExecuteDeps;
 use worker_explain::ExplainDeps;
 use worker_sqlgen::SqlGenDeps;
 
+use crate::metered_job_store::MeteredJobStore;
 use crate::settings::StageDeps;
 
 /// Every stage name a Task may address, in pipeline order.
@@ -46,8 +47,15 @@ pub struct StageHandlers {
 }
 
 impl StageHandlers {
-    /// Builds every worker's dependencies from the shared ports.
+    /// Builds every worker's dependencies from the shared ports; every stage writes to the job
+    /// store through a [`MeteredJobStore`].
     pub fn new(deps: &StageDeps) -> Self {
+        let metered_job_store: Arc<dyn JobStore> =
+            Arc::new(MeteredJobStore::new(deps.job_store.clone()));
+        let deps = &StageDeps {
+            job_store: metered_job_store,
+            ..deps.clone()
+        };
         let settings = &deps.settings;
         StageHandlers {
             classify: ClassifyDeps {
@@ -94,6 +102,18 @@ impl StageHandlers {
             return to_json(
                 record_failure(self.job_store.as_ref(), parse(&message.envelope)?).await?,
             );
+        }
+        if self
+            .job_store
+            .job_status(job_id)
+            .await?
+            .is_some_and(|status| status.is_terminal())
+        {
+            // A cancelled (or otherwise ended) job runs no further stage.
+            return Err(StepError::invalid_input(format!(
+                "job {job_id} has already ended; stage {} skipped",
+                message.stage
+            )));
         }
         let started = Instant::now();
         self.job_store

@@ -5,7 +5,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use contracts::api::{FeedbackRecord, JobView, ModelCall, SqlAttempt};
+use contracts::api::{FeedbackRecord, JobStatus, JobView, ModelCall, SqlAttempt};
 use contracts::error::StageFailure;
 use contracts::result::ResultSet;
 use contracts::stages::Intent;
@@ -112,6 +112,9 @@ pub trait JobStore: Send + Sync {
     /// Applies one update; updates to a terminal job are ignored, except `StageFinished`,
     /// which closes the stage that ended the job.
     async fn update(&self, job_id: Uuid, update: JobUpdate) -> Result<(), StoreError>;
+
+    /// The job's status alone (cheap: no rows); `None` when no such job exists.
+    async fn job_status(&self, job_id: Uuid) -> Result<Option<JobStatus>, StoreError>;
 
     /// The job as the API shows it, rows included; `None` when no such job exists.
     async fn get_job(&self, job_id: Uuid) -> Result<Option<JobView>, StoreError>;

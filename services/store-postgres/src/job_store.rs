@@ -52,6 +52,19 @@ impl JobStore for PostgresStore {
         Ok(())
     }
 
+    async fn job_status(&self, job_id: Uuid) -> Result<Option<JobStatus>, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt("SELECT status FROM jobs WHERE job_id = $1", &[&job_id])
+            .await
+            .map_err(PostgresError::from)?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let status: String = row.try_get(0).map_err(PostgresError::from)?;
+        Ok(Some(crate::job_columns::job_status_from_text(&status)?))
+    }
+
     async fn get_job(&self, job_id: Uuid) -> Result<Option<JobView>, StoreError> {
         let mut client = self.client().await?;
         // One repeatable-read transaction, so the view is a single consistent snapshot.

@@ -55,6 +55,24 @@ impl JobStore for SqliteStore {
         .await
     }
 
+    async fn job_status(&self, job_id: Uuid) -> Result<Option<JobStatus>, StoreError> {
+        let job_id = job_id.to_string();
+        self.run(move |connection| {
+            let status: Option<String> = connection
+                .query_row(
+                    "SELECT status FROM jobs WHERE job_id = ?1",
+                    [&job_id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            status
+                .as_deref()
+                .map(crate::job_columns::job_status_from_text)
+                .transpose()
+        })
+        .await
+    }
+
     async fn get_job(&self, job_id: Uuid) -> Result<Option<JobView>, StoreError> {
         self.run(move |connection| {
             // One read transaction, so the view is a single consistent snapshot.

@@ -45,6 +45,15 @@ impl JobStore for FakeJobStore {
         Ok(())
     }
 
+    async fn job_status(&self, job_id: Uuid) -> Result<Option<JobStatus>, StoreError> {
+        Ok(self
+            .jobs
+            .lock()
+            .unwrap()
+            .get(&job_id)
+            .map(|(_, status)| *status))
+    }
+
     async fn get_job(&self, job_id: Uuid) -> Result<Option<JobView>, StoreError> {
         let jobs = self.jobs.lock().unwrap();
         Ok(jobs.get(&job_id).map(|(job, status)| JobView {

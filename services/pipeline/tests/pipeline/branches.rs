@@ -411,3 +411,58 @@ async fn a_follow_up_is_rewritten_with_the_conversation_before_cache_and_generat
     );
     assert!(!elsewhere.cache_hit);
 }
+
+#[tokio::test]
+async fn a_cancelled_job_runs_no_further_stage() {
+    let harness = harness(ScriptedModel::new(Intent::Sql, vec![Ok(GOOD_SQL)])).await;
+    let job_id = Uuid::new_v4();
+    let submitted_at = Utc::now();
+    harness
+        .store
+        .create_job(NewJob {
+            job_id,
+            correlation_id: "c".into(),
+            question: "how many restaurants are there".into(),
+            datasource: "restaurants".into(),
+            conversation_id: None,
+            provided_sql: None,
+            submitted_at,
+        })
+        .await
+        .unwrap();
+    let cancellation = contracts::error::StageFailure {
+        kind: contracts::error::ErrorKind::InvalidInput,
+        stage: None,
+        message: "cancelled by tester".into(),
+    };
+    harness
+        .store
+        .update(job_id, ports::job_store::JobUpdate::Failed(cancellation))
+        .await
+        .unwrap();
+
+    let n_resumed = harness.pipeline.resume_unfinished().await.unwrap();
+    let envelope = JobEnvelope {
+        schema_version: SCHEMA_VERSION,
+        job_id,
+        correlation_id: "c".into(),
+        attempt: 0,
+        submitted_at,
+        sent_at: None,
+        payload: ClassifyRequest {
+            question: "how many restaurants are there".into(),
+            datasource: "restaurants".into(),
+            conversation_id: None,
+            provided_sql: None,
+        },
+    };
+    harness.pipeline.launch(envelope).await.unwrap();
+    harness.pipeline.run_until_idle().await;
+
+    let job = harness.store.get_job(job_id).await.unwrap().unwrap();
+    assert_eq!(n_resumed, 0, "a cancelled job is not resumed");
+    assert_eq!(job.status, JobStatus::Failed);
+    assert_eq!(job.error.unwrap().message, "cancelled by tester");
+    assert!(job.timings.is_empty(), "no stage ran: {:?}", job.timings);
+    assert!(harness.engine.executed.lock().unwrap().is_empty());
+}

@@ -24,6 +24,15 @@ pub async fn job_lifecycle_assembles_the_view(store: &dyn JobStore) {
         .await
         .expect("get queued job")
         .expect("job exists");
+    assert_eq!(
+        store.job_status(job_id).await.expect("job status"),
+        Some(JobStatus::Queued)
+    );
+    assert_eq!(
+        store.job_status(Uuid::new_v4()).await.expect("job status"),
+        None,
+        "an unknown job has no status"
+    );
     assert_eq!(queued.status, JobStatus::Queued);
     assert_eq!(queued.question, new_job.question);
     assert_eq!(queued.datasource, new_job.datasource);
@@ -124,6 +133,10 @@ pub async fn job_lifecycle_assembles_the_view(store: &dyn JobStore) {
         .expect("get answered job")
         .expect("job exists");
     assert_eq!(answered.status, JobStatus::Succeeded);
+    assert_eq!(
+        store.job_status(job_id).await.expect("job status"),
+        Some(JobStatus::Succeeded)
+    );
     assert_eq!(answered.stage.as_deref(), Some("explain"));
     assert_eq!(answered.intent, Some(Intent::Chart));
     assert!(answered.cache_hit, "a cache hit is shown on the job");
