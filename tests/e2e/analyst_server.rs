@@ -24,8 +24,8 @@ pub(crate) struct AnalystServer {
     pub(crate) base_url: String,
     pub(crate) admin_key: String,
     pub(crate) http: reqwest::Client,
-    _child: Child,
-    _data_dir: TempDataDir,
+    child: Child,
+    data_dir: Option<TempDataDir>,
 }
 
 impl AnalystServer {
@@ -37,9 +37,23 @@ impl AnalystServer {
     /// environment.
     pub(crate) async fn start_with(extra_args: &[&OsStr], extra_env: &[(&str, &str)]) -> Self {
         let data_dir = TempDataDir::new();
+        let mut server =
+            AnalystServer::start_in(&data_dir.path.clone(), extra_args, extra_env, None).await;
+        server.data_dir = Some(data_dir);
+        server
+    }
+
+    /// Starts `analyst serve` on an existing data directory (kept on drop); `known_admin_key`
+    /// is the key of an earlier start, since only the first start prints one.
+    pub(crate) async fn start_in(
+        data_dir: &std::path::Path,
+        extra_args: &[&OsStr],
+        extra_env: &[(&str, &str)],
+        known_admin_key: Option<String>,
+    ) -> Self {
         let mut child = Command::new(analyst_binary())
             .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
-            .arg(&data_dir.path)
+            .arg(data_dir)
             .args(extra_args)
             .envs(extra_env.iter().copied())
             .env("RUST_LOG", "warn")
@@ -50,16 +64,23 @@ impl AnalystServer {
             .spawn()
             .expect("spawn the analyst binary");
         let stdout = child.stdout.take().expect("stdout is piped");
-        let (base_url, admin_key) = timeout(STARTUP_TIMEOUT, read_startup_lines(stdout))
+        let (base_url, printed_key) = timeout(STARTUP_TIMEOUT, read_startup_lines(stdout))
             .await
             .expect("the server printed its address in time");
         AnalystServer {
             base_url,
-            admin_key,
+            admin_key: printed_key
+                .or(known_admin_key)
+                .expect("the first start prints the admin key"),
             http: reqwest::Client::new(),
-            _child: child,
-            _data_dir: data_dir,
+            child,
+            data_dir: None,
         }
+    }
+
+    /// Kills the process with SIGKILL, as a crash would, and waits for it to be gone.
+    pub(crate) async fn kill(mut self) {
+        self.child.kill().await.expect("kill the server");
     }
 
     pub(crate) fn url(&self, path: &str) -> String {
@@ -130,7 +151,7 @@ pub(crate) fn analyst_binary() -> PathBuf {
 
 /// Reads stdout until `listening on <url>`, collecting the first-start admin key on the way;
 /// the rest of stdout is drained in the background so the child never blocks on a full pipe.
-async fn read_startup_lines(stdout: ChildStdout) -> (String, String) {
+async fn read_startup_lines(stdout: ChildStdout) -> (String, Option<String>) {
     let mut lines = BufReader::new(stdout).lines();
     let mut admin_key = None;
     while let Some(line) = lines.next_line().await.unwrap() {
@@ -139,22 +160,19 @@ async fn read_startup_lines(stdout: ChildStdout) -> (String, String) {
         }
         if let Some(base_url) = line.strip_prefix("listening on ") {
             tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-            return (
-                base_url.trim().to_owned(),
-                admin_key.expect("the admin key is printed before listening"),
-            );
+            return (base_url.trim().to_owned(), admin_key);
         }
     }
     panic!("the server exited before listening");
 }
 
 /// A data directory under the system temp directory, removed on drop.
-struct TempDataDir {
-    path: PathBuf,
+pub(crate) struct TempDataDir {
+    pub(crate) path: PathBuf,
 }
 
 impl TempDataDir {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let path = std::env::temp_dir().join(format!("analyst-e2e-{}", Uuid::new_v4()));
         std::fs::create_dir_all(&path).unwrap();
         TempDataDir { path }

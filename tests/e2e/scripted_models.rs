@@ -22,11 +22,21 @@ const BROKEN_SQL: &str = "SELECT COUNT(*) AS n FROM restaurants";
 const REPAIRED_SQL: &str = "SELECT COUNT(*) AS n FROM restaurant";
 
 #[derive(Clone, Default)]
-struct Script {
+pub(crate) struct Script {
     prompts: Arc<Mutex<Vec<String>>>,
+    /// Time each reply takes.
+    delay: std::time::Duration,
 }
 
 impl Script {
+    /// A script whose every reply takes `delay`.
+    pub(crate) fn slow(delay: std::time::Duration) -> Self {
+        Script {
+            delay,
+            ..Script::default()
+        }
+    }
+
     /// The JSON text the model answers to a prompt.
     fn reply(&self, system: &str, user: &str) -> String {
         self.prompts
@@ -52,6 +62,7 @@ async fn chat_completions(
     State(script): State<Script>,
     body: axum::Json<Value>,
 ) -> axum::Json<Value> {
+    tokio::time::sleep(script.delay).await;
     let messages = body["messages"].as_array().cloned().unwrap_or_default();
     let text_of = |role: &str| {
         messages
@@ -96,7 +107,7 @@ async fn converse(State(script): State<Script>, body: axum::Json<Value>) -> axum
     }))
 }
 
-async fn start_model_server(script: Script) -> String {
+pub(crate) async fn start_model_server(script: Script) -> String {
     let router = Router::new()
         .route("/v1/chat/completions", post(chat_completions))
         .route("/model/{model_id}/converse", post(converse))

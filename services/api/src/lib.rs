@@ -9,6 +9,7 @@ mod api_error;
 mod app_state;
 mod correlation_id;
 mod json_body;
+mod openapi;
 mod require_api_key;
 mod routes;
 mod serve;
@@ -35,11 +36,20 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/v1/questions/{id}",
-            get(routes::get_question::get_question),
+            get(routes::get_question::get_question)
+                .delete(routes::cancel_question::cancel_question),
         )
         .route(
             "/v1/datasources",
             get(routes::list_datasources::list_datasources),
+        )
+        .route(
+            "/openapi.json",
+            get(routes::openapi_document::openapi_document),
+        )
+        .route(
+            "/v1/questions/{id}/chart.svg",
+            get(routes::get_chart_svg::get_chart_svg),
         )
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
@@ -72,6 +82,8 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .route("/health", get(routes::health::health))
+        .route("/", get(routes::ui_assets::index))
+        .route("/assets/{*path}", get(routes::ui_assets::asset))
         .merge(ask_routes)
         .merge(approve_routes)
         .merge(admin_routes)

@@ -2,6 +2,8 @@
 //!
 //! Invariant: handlers return [`crate::ApiError`] for every failure, never a bare status.
 
+pub(crate) mod cancel_question;
+pub(crate) mod get_chart_svg;
 pub(crate) mod get_question;
 pub(crate) mod give_feedback;
 pub(crate) mod health;
@@ -9,4 +11,6 @@ pub(crate) mod list_datasources;
 pub(crate) mod memory_entries;
 pub(crate) mod metrics;
 pub(crate) mod not_found;
+pub(crate) mod openapi_document;
 pub(crate) mod submit_question;
+pub(crate) mod ui_assets;

@@ -7,5 +7,6 @@ mod feedback;
 mod get_question;
 mod health;
 mod memory_entries;
+mod openapi;
 mod submit_question;
 mod test_app;

@@ -1,0 +1,254 @@
+//! The OpenAPI 3.0 document of the HTTP API, built from the wire types' JSON Schemas (the same
+//! `contracts` types the handlers read and write) and the route table below.
+//!
+//! Invariant: every route of [`crate::router`] but the static UI files is listed here with
+//! every status it can answer; a test in `tests/api/openapi.rs` calls each listed operation.
+
+use contracts::api::{
+    ApiErrorBody, DatasourceView, FeedbackRecord, FeedbackRequest, JobView, MemoryEntryList,
+    SubmitQuestionRequest, SubmitQuestionResponse,
+};
+use schemars::JsonSchema;
+use schemars::generate::{SchemaGenerator, SchemaSettings};
+use serde_json::{Map, Value, json};
+
+/// One documented operation.
+struct Operation {
+    method: &'static str,
+    path: &'static str,
+    summary: &'static str,
+    scope: Option<&'static str>,
+    parameters: Value,
+    request: Option<Value>,
+    success: (&'static str, Value),
+    errors: &'static [&'static str],
+}
+
+/// The document served at `/openapi.json`.
+pub(crate) fn openapi_document() -> Value {
+    let mut generator = SchemaGenerator::new(SchemaSettings::openapi3());
+    let error_body = schema_of::<ApiErrorBody>(&mut generator);
+    let job_view = schema_of::<JobView>(&mut generator);
+    let submit_request = schema_of::<SubmitQuestionRequest>(&mut generator);
+    let submit_response = schema_of::<SubmitQuestionResponse>(&mut generator);
+    let datasources = schema_of::<Vec<DatasourceView>>(&mut generator);
+    let feedback_request = schema_of::<FeedbackRequest>(&mut generator);
+    let feedback_record = schema_of::<FeedbackRecord>(&mut generator);
+    let memory_list = schema_of::<MemoryEntryList>(&mut generator);
+    let components = generator.take_definitions(true);
+
+    let job_id = json!({"name": "id", "in": "path", "required": true,
+        "schema": {"type": "string", "format": "uuid"}, "description": "Job id"});
+    let memory_kind = json!({"name": "kind", "in": "path", "required": true,
+        "schema": {"type": "string", "enum": ["cache", "few_shot"]}});
+    let operations = [
+        Operation {
+            method: "get",
+            path: "/health",
+            summary: "Liveness; the only operation without a key",
+            scope: None,
+            parameters: json!([]),
+            request: None,
+            success: (
+                "200",
+                json_content(
+                    json!({"type": "object", "properties": {"status": {"type": "string"}}, "required": ["status"]}),
+                ),
+            ),
+            errors: &[],
+        },
+        Operation {
+            method: "post",
+            path: "/v1/questions",
+            summary: "Submit a question (or SQL to run through the guard); poll the returned URL",
+            scope: Some("ask"),
+            parameters: json!([]),
+            request: Some(submit_request),
+            success: ("202", json_content(submit_response)),
+            errors: &["400", "401", "403", "404", "413", "415"],
+        },
+        Operation {
+            method: "get",
+            path: "/v1/questions/{id}",
+            summary: "The job: status, stages, SQL, rows, chart, answer, error",
+            scope: Some("ask"),
+            parameters: json!([job_id]),
+            request: None,
+            success: ("200", json_content(job_view.clone())),
+            errors: &["400", "401", "403", "404"],
+        },
+        Operation {
+            method: "delete",
+            path: "/v1/questions/{id}",
+            summary: "Cancel a queued or running job",
+            scope: Some("ask"),
+            parameters: json!([job_id]),
+            request: None,
+            success: ("200", json_content(job_view)),
+            errors: &["400", "401", "403", "404", "409"],
+        },
+        Operation {
+            method: "post",
+            path: "/v1/questions/{id}/feedback",
+            summary: "Approve (admitting the pair to the cache and few-shot memory) or reject an answer",
+            scope: Some("approve"),
+            parameters: json!([job_id]),
+            request: Some(feedback_request),
+            success: ("200", json_content(feedback_record)),
+            errors: &[
+                "400", "401", "403", "404", "409", "413", "415", "422", "503",
+            ],
+        },
+        Operation {
+            method: "get",
+            path: "/v1/questions/{id}/chart.svg",
+            summary: "The job's chart rendered as SVG",
+            scope: Some("ask"),
+            parameters: json!([job_id]),
+            request: None,
+            success: (
+                "200",
+                json!({"image/svg+xml": {"schema": {"type": "string"}}}),
+            ),
+            errors: &["400", "401", "403", "404"],
+        },
+        Operation {
+            method: "get",
+            path: "/v1/datasources",
+            summary: "Datasources with their engine and tables",
+            scope: Some("ask"),
+            parameters: json!([]),
+            request: None,
+            success: ("200", json_content(datasources)),
+            errors: &["401", "403"],
+        },
+        Operation {
+            method: "get",
+            path: "/v1/admin/memory/{kind}",
+            summary: "Cache entries or few-shot examples, newest first",
+            scope: Some("admin"),
+            parameters: json!([
+                memory_kind,
+                {"name": "datasource", "in": "query", "schema": {"type": "string"}},
+                {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}}
+            ]),
+            request: None,
+            success: ("200", json_content(memory_list)),
+            errors: &["400", "401", "403"],
+        },
+        Operation {
+            method: "delete",
+            path: "/v1/admin/memory/{kind}/{entry_id}",
+            summary: "Delete one cache entry or few-shot example",
+            scope: Some("admin"),
+            parameters: json!([
+                memory_kind,
+                {"name": "entry_id", "in": "path", "required": true, "schema": {"type": "string"}}
+            ]),
+            request: None,
+            success: ("204", Value::Null),
+            errors: &["400", "401", "403", "404"],
+        },
+        Operation {
+            method: "get",
+            path: "/metrics",
+            summary: "Prometheus metrics",
+            scope: Some("admin"),
+            parameters: json!([]),
+            request: None,
+            success: ("200", json!({"text/plain": {"schema": {"type": "string"}}})),
+            errors: &["401", "403"],
+        },
+        Operation {
+            method: "get",
+            path: "/openapi.json",
+            summary: "This document",
+            scope: Some("ask"),
+            parameters: json!([]),
+            request: None,
+            success: ("200", json_content(json!({"type": "object"}))),
+            errors: &["401", "403"],
+        },
+    ];
+
+    let mut paths = Map::new();
+    for operation in operations {
+        let mut responses = Map::new();
+        let (status, content) = operation.success;
+        let mut success = json!({"description": "Success"});
+        if !content.is_null() {
+            success["content"] = content;
+        }
+        responses.insert(status.to_owned(), success);
+        for error_status in operation.errors {
+            responses.insert(
+                (*error_status).to_owned(),
+                json!({
+                    "description": error_description(error_status),
+                    "content": json_content(error_body.clone()),
+                }),
+            );
+        }
+        let mut entry = json!({
+            "summary": operation.summary,
+            "operationId": format!("{}_{}", operation.method, operation.path.trim_matches('/').replace(['/', '{', '}', '.'], "_")),
+            "parameters": operation.parameters,
+            "responses": responses,
+        });
+        match operation.scope {
+            Some(scope) => {
+                entry["security"] = json!([{"bearer": []}, {"api_key": []}]);
+                entry["description"] = json!(format!("Needs an API key with the `{scope}` scope."));
+            }
+            None => entry["security"] = json!([]),
+        }
+        if let Some(request) = operation.request {
+            entry["requestBody"] = json!({"required": true, "content": json_content(request)});
+        }
+        let path_item = paths
+            .entry(operation.path.to_owned())
+            .or_insert_with(|| json!({}));
+        path_item[operation.method] = entry;
+    }
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Analyst API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Ask questions about your data in plain English; submit, then poll the job."
+        },
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "api_key": {"type": "apiKey", "in": "header", "name": "x-api-key"}
+            }
+        }
+    })
+}
+
+/// A reference to `T`'s schema, which is added to the generator's components.
+fn schema_of<T: JsonSchema>(generator: &mut SchemaGenerator) -> Value {
+    serde_json::to_value(generator.subschema_for::<T>()).expect("a schema always serializes")
+}
+
+fn json_content(schema: Value) -> Value {
+    json!({"application/json": {"schema": schema}})
+}
+
+fn error_description(status: &str) -> &'static str {
+    match status {
+        "400" => "Malformed input",
+        "401" => "Missing or invalid API key",
+        "403" => "The key lacks the needed scope",
+        "404" => "No such job, datasource, entry or route",
+        "409" => "Conflicts with the job's or the memory's state",
+        "413" => "Body too large",
+        "415" => "Body is not JSON",
+        "422" => "The corrected SQL was refused or failed",
+        "503" => "A service the request needs is unavailable",
+        _ => "Error",
+    }
+}
