@@ -15,16 +15,19 @@ use crate::stages::Intent;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SubmitQuestionRequest {
     /// The question in plain language (1 to 2,000 characters).
+    #[schemars(length(min = 1, max = 2000), pattern(r"\S"))]
     pub question: String,
     /// Datasource to ask; the server's default when omitted.
     #[serde(default)]
     pub datasource: Option<String>,
-    /// Conversation this question continues.
+    /// Conversation this question continues: 1 to 128 letters, digits, `-`, `_`, `.` or `:`.
     #[serde(default)]
+    #[schemars(pattern(r"^[A-Za-z0-9._:-]{1,128}$"))]
     pub conversation_id: Option<String>,
     /// SQL to run instead of generating it (an edited query); it passes the same guard and
     /// limits, and the question labels the answer.
     #[serde(default)]
+    #[schemars(length(min = 1, max = 8192), pattern(r"\S"))]
     pub sql: Option<String>,
 }
 
@@ -241,9 +244,11 @@ pub struct FeedbackRequest {
     /// SQL that answers the question instead of the job's; re-validated and re-executed
     /// before it is stored. Only with `approve`.
     #[serde(default)]
+    #[schemars(length(min = 1, max = 8192), pattern(r"\S"))]
     pub corrected_sql: Option<String>,
     /// Free-text remark (at most 2,000 characters).
     #[serde(default)]
+    #[schemars(length(max = 2000))]
     pub comment: Option<String>,
     /// Replace an approved entry of the same question whose SQL differs; without it such an
     /// approval is refused with 409.

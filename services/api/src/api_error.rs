@@ -19,8 +19,8 @@ pub(crate) const MAX_QUESTION_CHARS: usize = 2_000;
 /// Longest accepted conversation id, in characters.
 pub(crate) const MAX_CONVERSATION_ID_CHARS: usize = 128;
 
-/// Longest accepted user SQL, in bytes, after trimming.
-pub(crate) const MAX_SQL_BYTES: usize = 32 * 1024;
+/// Longest accepted user SQL, in characters, after trimming.
+pub(crate) const MAX_SQL_CHARS: usize = 8_192;
 
 /// Everything a request can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -73,6 +73,9 @@ pub enum ApiError {
     /// The corrected SQL was refused by the guard or failed when run.
     #[error("{0}")]
     CorrectedSqlRejected(String),
+    /// The job produced no SQL, so only a correction can be approved.
+    #[error("{0}")]
+    NothingToApprove(String),
     /// An approved entry of the same question holds different SQL.
     #[error("{0}")]
     ApprovalConflict(String),
@@ -121,7 +124,8 @@ impl ApiError {
             | ApiError::EntryNotFound(_) => StatusCode::NOT_FOUND,
             ApiError::JobNotFinished(_)
             | ApiError::ApprovalConflict(_)
-            | ApiError::JobAlreadyEnded(_) => StatusCode::CONFLICT,
+            | ApiError::JobAlreadyEnded(_)
+            | ApiError::NothingToApprove(_) => StatusCode::CONFLICT,
             ApiError::CorrectedSqlRejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -149,6 +153,7 @@ impl ApiError {
             ApiError::JobNotFinished(_) => "job_not_finished",
             ApiError::JobAlreadyEnded(_) => "job_already_ended",
             ApiError::CorrectedSqlRejected(_) => "corrected_sql_rejected",
+            ApiError::NothingToApprove(_) => "nothing_to_approve",
             ApiError::ApprovalConflict(_) => "approval_conflict",
             ApiError::InvalidParameter(_) => "invalid_parameter",
             ApiError::EntryNotFound(_) => "entry_not_found",
@@ -189,6 +194,7 @@ impl From<ports::approval::ApprovalError> for ApiError {
             ApprovalError::UnknownJob(job_id) => ApiError::JobNotFound(job_id),
             ApprovalError::NotFinished(job_id) => ApiError::JobNotFinished(job_id),
             ApprovalError::Invalid(message) => ApiError::InvalidFeedback(message),
+            ApprovalError::NothingToApprove(message) => ApiError::NothingToApprove(message),
             ApprovalError::SqlRejected(_) => ApiError::CorrectedSqlRejected(error.to_string()),
             ApprovalError::Conflict { .. } => ApiError::ApprovalConflict(error.to_string()),
             ApprovalError::Unavailable(message) => ApiError::Unavailable(message),

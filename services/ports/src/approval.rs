@@ -36,10 +36,12 @@ pub enum ApprovalError {
     /// The job is still queued or running.
     #[error("job {0} has not finished yet")]
     NotFinished(Uuid),
-    /// The request contradicts itself or the job (a correction with a rejection, an approval
-    /// of a job that produced no SQL).
+    /// The request contradicts itself (a correction with a rejection, an empty correction).
     #[error("{0}")]
     Invalid(String),
+    /// The job produced no SQL (a chat answer, a failure), so only a correction can be approved.
+    #[error("{0}")]
+    NothingToApprove(String),
     /// The corrected SQL was refused by the guard or failed when run.
     #[error("the corrected SQL does not run: {0}")]
     SqlRejected(String),

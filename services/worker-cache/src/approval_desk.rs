@@ -215,7 +215,7 @@ fn rejection(input: &FeedbackInput) -> Result<FeedbackRecord, ApprovalError> {
 fn approvable_sql(job: &JobView) -> Result<String, ApprovalError> {
     match (&job.sql, job.error.is_some()) {
         (Some(sql), false) => Ok(sql.clone()),
-        _ => Err(ApprovalError::Invalid(
+        _ => Err(ApprovalError::NothingToApprove(
             "this job produced no SQL to approve; send corrected_sql to approve a correction"
                 .to_owned(),
         )),

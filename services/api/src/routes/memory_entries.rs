@@ -4,6 +4,7 @@
 //! Invariant: needs the `admin` scope; embeddings never leave the server.
 
 use axum::Json;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use contracts::api::{MemoryEntryList, MemoryEntryView, MemoryKindName};
@@ -30,8 +31,10 @@ pub(crate) struct ListQuery {
 pub(crate) async fn list_memory_entries(
     State(state): State<AppState>,
     Path(raw_kind): Path<String>,
-    Query(list_query): Query<ListQuery>,
+    list_query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<MemoryEntryList>, ApiError> {
+    let Query(list_query) =
+        list_query.map_err(|rejection| ApiError::InvalidParameter(rejection.body_text()))?;
     let kind_name = parse_kind(&raw_kind)?;
     let limit = list_query.limit.unwrap_or(DEFAULT_PAGE_SIZE);
     if limit == 0 || limit > MAX_PAGE_SIZE {

@@ -14,7 +14,7 @@ use contracts::stages::ClassifyRequest;
 use ports::job_store::{JobUpdate, NewJob};
 use uuid::Uuid;
 
-use crate::api_error::{ApiError, MAX_CONVERSATION_ID_CHARS, MAX_QUESTION_CHARS, MAX_SQL_BYTES};
+use crate::api_error::{ApiError, MAX_CONVERSATION_ID_CHARS, MAX_QUESTION_CHARS, MAX_SQL_CHARS};
 use crate::app_state::AppState;
 use crate::correlation_id::correlation_id;
 use crate::json_body::JsonBody;
@@ -116,10 +116,10 @@ fn validated_sql(raw_sql: Option<String>) -> Result<Option<String>, ApiError> {
             "the sql field must not be empty".to_owned(),
         ));
     }
-    if sql.len() > MAX_SQL_BYTES {
+    let n_chars = sql.chars().count();
+    if n_chars > MAX_SQL_CHARS {
         return Err(ApiError::InvalidSql(format!(
-            "the sql field has {} bytes; the limit is {MAX_SQL_BYTES}",
-            sql.len()
+            "the sql field has {n_chars} characters; the limit is {MAX_SQL_CHARS}"
         )));
     }
     Ok(Some(sql.to_owned()))

@@ -103,6 +103,11 @@ async fn approval_refusals_map_to_their_statuses() {
             "invalid_feedback",
         ),
         (
+            ApprovalError::NothingToApprove("this job produced no SQL to approve".into()),
+            StatusCode::CONFLICT,
+            "nothing_to_approve",
+        ),
+        (
             ApprovalError::SqlRejected("rejected before running: DELETE".into()),
             StatusCode::UNPROCESSABLE_ENTITY,
             "corrected_sql_rejected",
