@@ -64,6 +64,12 @@ pub enum ApiError {
     /// The job already succeeded or failed, so it cannot be cancelled.
     #[error("job {0} has already ended")]
     JobAlreadyEnded(uuid::Uuid),
+    /// The key sent more requests than its limit allows.
+    #[error("too many requests for this API key; retry after {retry_after_secs} s")]
+    RateLimited {
+        /// Seconds until one more request is admitted.
+        retry_after_secs: u64,
+    },
     /// The feedback cannot be recorded as sent.
     #[error("{0}")]
     InvalidFeedback(String),
@@ -128,6 +134,7 @@ impl ApiError {
             | ApiError::NothingToApprove(_) => StatusCode::CONFLICT,
             ApiError::CorrectedSqlRejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Store(_) | ApiError::Launch(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -158,6 +165,7 @@ impl ApiError {
             ApiError::InvalidParameter(_) => "invalid_parameter",
             ApiError::EntryNotFound(_) => "entry_not_found",
             ApiError::Unavailable(_) => "unavailable",
+            ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Store(_) | ApiError::Launch(_) => "internal_error",
         }
     }
@@ -178,6 +186,12 @@ impl IntoResponse for ApiError {
             },
         };
         let mut response = (status, Json(api_error_body)).into_response();
+        if let ApiError::RateLimited { retry_after_secs } = &self {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(*retry_after_secs),
+            );
+        }
         if status.is_server_error() {
             response
                 .extensions_mut()

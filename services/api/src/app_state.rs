@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use metrics_exporter_prometheus::PrometheusHandle;
 use ports::approval::Approvals;
+
+use crate::rate_limit::KeyRateLimiter;
 use ports::datasource::Datasources;
 use ports::job_launcher::JobLauncher;
 use ports::job_store::JobStore;
@@ -34,4 +36,6 @@ pub struct AppState {
     pub pair_store: Arc<dyn PairStore>,
     /// Renders `/metrics`; `None` when the process installed no recorder.
     pub metrics: Option<PrometheusHandle>,
+    /// Requests per key and minute; `None` turns the limit off.
+    pub rate_limiter: Option<Arc<KeyRateLimiter>>,
 }

@@ -10,6 +10,7 @@ mod app_state;
 mod correlation_id;
 mod json_body;
 mod openapi;
+mod rate_limit;
 mod require_api_key;
 mod routes;
 mod serve;
@@ -22,6 +23,7 @@ use axum::routing::{delete, get, post};
 
 pub use api_error::ApiError;
 pub use app_state::AppState;
+pub use rate_limit::KeyRateLimiter;
 pub use serve::serve;
 
 /// Largest accepted request body in bytes (64 KiB).

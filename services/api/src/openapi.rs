@@ -181,7 +181,8 @@ pub(crate) fn openapi_document() -> Value {
             success["content"] = content;
         }
         responses.insert(status.to_owned(), success);
-        for error_status in operation.errors {
+        let rate_limited: &[&str] = if operation.scope.is_some() { &["429"] } else { &[] };
+        for error_status in operation.errors.iter().chain(rate_limited) {
             responses.insert(
                 (*error_status).to_owned(),
                 json!({
@@ -248,6 +249,7 @@ fn error_description(status: &str) -> &'static str {
         "413" => "Body too large",
         "415" => "Body is not JSON",
         "422" => "The corrected SQL was refused or failed",
+        "429" => "Too many requests for this key; see Retry-After",
         "503" => "A service the request needs is unavailable",
         _ => "Error",
     }

@@ -64,6 +64,13 @@ async fn require_scope(
     if !api_key_record.scopes.contains(&scope) {
         return Err(ApiError::MissingScope(scope));
     }
+    if let Some(rate_limiter) = &state.rate_limiter {
+        rate_limiter
+            .admit(&api_key_record.key_id)
+            .map_err(|wait| ApiError::RateLimited {
+                retry_after_secs: wait.as_secs() + 1,
+            })?;
+    }
     tracing::debug!(key_id = %api_key_record.key_id, "api key accepted");
     request.extensions_mut().insert(Caller {
         key_id: api_key_record.key_id,

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
-use api::AppState;
+use api::{AppState, KeyRateLimiter};
 use engine_athena::AthenaEngine;
 use engine_postgres::PostgresEngine;
 use pipeline::{LocalPipeline, PipelineSettings, StageDeps};
@@ -137,6 +137,8 @@ pub async fn launch_platform(
         approvals: Arc::new(approvals),
         pair_store: stores.pair_store.clone(),
         metrics,
+        rate_limiter: (platform_args.rate_limit_per_minute > 0)
+            .then(|| Arc::new(KeyRateLimiter::per_minute(platform_args.rate_limit_per_minute))),
     };
     let listener = TcpListener::bind(addr)
         .await
@@ -194,6 +196,9 @@ pub async fn open_datasources(
     if !datasource_args.no_demo {
         open_demo_datasources(data_dir, schema_store, &mut datasources).await?;
     }
+    // Datasources made by `analyst ingest` (docs/ingestion.md).
+    crate::ingest_command::open_ingested_datasources(data_dir, schema_store, &mut datasources)
+        .await?;
     if let Some(datasources_file) = &datasource_args.datasources_file {
         let demo_names: Vec<&str> = engine_duckdb::demo::demo_databases()
             .iter()

@@ -3,7 +3,7 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 
-use crate::test_app::{ASK_KEY, INGEST_ONLY_KEY, TestApp, assert_error};
+use crate::test_app::{ADMIN_KEY, ASK_KEY, INGEST_ONLY_KEY, TestApp, assert_error};
 
 #[tokio::test]
 async fn a_request_without_a_key_gets_401_missing_api_key() {
@@ -75,4 +75,37 @@ async fn a_key_without_the_ask_scope_gets_403() {
     let response = app.send(request).await;
 
     assert_error(response, StatusCode::FORBIDDEN, "insufficient_scope").await;
+}
+
+#[tokio::test]
+async fn a_key_over_its_rate_limit_gets_429_with_retry_after_and_other_keys_do_not() {
+    let app = TestApp::with_rate_limit(Some(2));
+
+    let first = app.call("GET", "/v1/datasources", ASK_KEY).await;
+    let second = app.call("GET", "/v1/datasources", ASK_KEY).await;
+    let third = app.call("GET", "/v1/datasources", ASK_KEY).await;
+    let other_key = app.call("GET", "/metrics", ADMIN_KEY).await;
+
+    assert_eq!(first.status(), StatusCode::OK);
+    assert_eq!(second.status(), StatusCode::OK);
+    let retry_after: u64 = third.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=31).contains(&retry_after), "retry after {retry_after} s");
+    assert_error(third, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+    assert_eq!(other_key.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn cross_origin_requests_get_no_cors_headers_by_default() {
+    let app = TestApp::new();
+    let preflight = axum::http::Request::builder()
+        .method("OPTIONS")
+        .uri("/v1/questions")
+        .header("origin", "https://evil.example")
+        .header("access-control-request-method", "POST")
+        .body(axum::body::Body::empty())
+        .unwrap();
+
+    let response = app.send(preflight).await;
+
+    assert!(response.headers().get("access-control-allow-origin").is_none());
 }

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use api::{AppState, router};
+use api::{AppState, KeyRateLimiter, router};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode};
@@ -34,6 +34,11 @@ pub(crate) struct TestApp {
 
 impl TestApp {
     pub(crate) fn new() -> Self {
+        TestApp::with_rate_limit(None)
+    }
+
+    /// A router whose keys may send `per_minute` requests a minute.
+    pub(crate) fn with_rate_limit(per_minute: Option<u32>) -> Self {
         let job_store = Arc::new(FakeJobStore::default());
         let key_store = Arc::new(FakeKeyStore::default());
         key_store.add_key(ASK_KEY, &[KeyScope::Ask]);
@@ -64,6 +69,7 @@ impl TestApp {
             approvals: approvals.clone(),
             pair_store: pair_store.clone(),
             metrics: None,
+            rate_limiter: per_minute.map(|per_minute| Arc::new(KeyRateLimiter::per_minute(per_minute))),
         };
         TestApp {
             job_store,

@@ -1,0 +1,133 @@
+// Plain-language explanations of every error the API can return (services/api/src/api_error.rs),
+// of the client's own failures, and of failed jobs (JobView.error).
+
+const API_ERRORS = {
+  missing_api_key: {
+    title: 'An API key is needed',
+    hint: 'Enter your key to continue.',
+  },
+  invalid_api_key: {
+    title: 'That API key was not accepted',
+    hint: 'Check that you copied the whole key (it starts with "ak_") and that it has not been revoked. "analyst keys create" makes a new one.',
+  },
+  insufficient_scope: {
+    title: 'Your key is not allowed to do this',
+    hint: 'Asking needs the "ask" scope and approving or rejecting answers needs the "approve" scope. Ask an administrator for a key with that scope.',
+  },
+  invalid_question: {
+    title: 'The question is empty',
+    hint: 'Type a question first.',
+  },
+  question_too_long: {
+    title: 'The question is too long',
+    hint: 'Questions may have up to 2,000 characters; shorten it.',
+  },
+  unknown_datasource: {
+    title: 'That datasource does not exist (any more)',
+    hint: 'Pick another datasource at the top of the page; the list was reloaded.',
+  },
+  malformed_json: {
+    title: 'The server did not accept the request',
+    hint: 'If this happened on "Run edited SQL", the server may not support running edited SQL yet.',
+  },
+  payload_too_large: {
+    title: 'The request is too large',
+    hint: 'Shorten the question or the SQL.',
+  },
+  invalid_job_id: {
+    title: 'That job id is not valid',
+    hint: 'Ask the question again.',
+  },
+  job_not_found: {
+    title: 'That question is no longer known to the server',
+    hint: 'The server may have been started with a fresh data directory. Ask the question again.',
+  },
+  not_found: {
+    title: 'The server does not offer this',
+    hint: 'The server may be an older version than this page.',
+  },
+  invalid_feedback: {
+    title: 'The feedback was not accepted',
+    hint: 'Check the comment (at most 2,000 characters).',
+  },
+  job_not_finished: {
+    title: 'The answer is not finished yet',
+    hint: 'Wait until the job succeeded or failed, then try again.',
+  },
+  corrected_sql_rejected: {
+    title: 'The SQL was refused',
+    hint: 'Only a single read-only SELECT query that runs without error is accepted.',
+  },
+  sql_rejected: {
+    title: 'The SQL was refused',
+    hint: 'Only a single read-only SELECT query is accepted. Fix the SQL and run it again.',
+  },
+  approval_conflict: {
+    title: 'This question already has different approved SQL',
+    hint: 'You can replace the approved SQL with this one.',
+  },
+  invalid_parameter: {
+    title: 'A parameter was not accepted',
+    hint: '',
+  },
+  entry_not_found: {
+    title: 'Not found',
+    hint: '',
+  },
+  unavailable: {
+    title: 'A service the server needs is unavailable',
+    hint: 'The database or model may be down or busy. Try again in a moment.',
+  },
+  internal_error: {
+    title: 'The server hit an internal error',
+    hint: 'Try again; if it keeps happening, the server log has the details.',
+  },
+  network_error: {
+    title: 'The server could not be reached',
+    hint: 'Check that "analyst serve" is still running, then try again.',
+  },
+  bad_response: {
+    title: 'The server sent an unexpected answer',
+    hint: 'A proxy in between may have answered instead of the server.',
+  },
+};
+
+/** `{ title, message, hint, code }` for an ApiError (or any thrown value). */
+export function describeApiError(error) {
+  const code = error && error.code ? error.code : 'bad_response';
+  const known = API_ERRORS[code];
+  const message = error && error.message ? error.message : '';
+  if (known) return { code, title: known.title, message, hint: known.hint };
+  const status = error && error.status ? ` (HTTP ${error.status})` : '';
+  return { code, title: `The request failed${status}`, message, hint: '' };
+}
+
+const STAGE_NAMES = {
+  cache_lookup: 'cache lookup',
+  classify: 'classification',
+  generate_sql: 'SQL generation',
+  execute: 'query execution',
+  explain: 'explanation',
+  submit: 'submission',
+};
+
+const FAILURE_HINTS = {
+  invalid_input: 'Try rephrasing the question, naming the tables or columns you mean, or edit the SQL and run it again.',
+  transient: 'A service was briefly unavailable; asking again usually works.',
+  fatal: 'Something broke inside the server; the server log has the details.',
+};
+
+/** `{ title, message, hint }` for a failed job's `error` ({kind, stage, message}). */
+export function describeJobFailure(failure) {
+  const stage = STAGE_NAMES[failure && failure.stage] || (failure && failure.stage) || 'an unknown stage';
+  return {
+    title: `The question could not be answered (failed at ${stage})`,
+    message: (failure && failure.message) || '',
+    hint: FAILURE_HINTS[failure && failure.kind] || '',
+  };
+}
+
+/** Readable name of a pipeline stage. */
+export function stageName(stage) {
+  return STAGE_NAMES[stage] || stage;
+}
