@@ -19,6 +19,9 @@ pub(crate) const MAX_QUESTION_CHARS: usize = 2_000;
 /// Longest accepted conversation id, in characters.
 pub(crate) const MAX_CONVERSATION_ID_CHARS: usize = 128;
 
+/// Longest accepted `Idempotency-Key` header.
+pub(crate) const MAX_IDEMPOTENCY_KEY_CHARS: usize = 128;
+
 /// Longest accepted user SQL, in characters, after trimming.
 pub(crate) const MAX_SQL_CHARS: usize = 8_192;
 
@@ -90,6 +93,11 @@ pub enum ApiError {
         "conversation_id must be 1 to {MAX_CONVERSATION_ID_CHARS} letters, digits, '-', '_', '.' or ':'"
     )]
     InvalidConversationId,
+    /// The `Idempotency-Key` header is empty, too long or not visible ASCII.
+    #[error(
+        "the Idempotency-Key header must be 1 to {MAX_IDEMPOTENCY_KEY_CHARS} visible ASCII characters"
+    )]
+    InvalidIdempotencyKey,
     /// The `sql` field is empty or too long.
     #[error("{0}")]
     InvalidSql(String),
@@ -123,6 +131,7 @@ impl ApiError {
             | ApiError::InvalidFeedback(_)
             | ApiError::InvalidSql(_)
             | ApiError::InvalidConversationId
+            | ApiError::InvalidIdempotencyKey
             | ApiError::InvalidParameter(_) => StatusCode::BAD_REQUEST,
             ApiError::UnknownDatasource(_)
             | ApiError::JobNotFound(_)
@@ -157,6 +166,7 @@ impl ApiError {
             ApiError::InvalidFeedback(_) => "invalid_feedback",
             ApiError::InvalidSql(_) => "invalid_sql",
             ApiError::InvalidConversationId => "invalid_conversation_id",
+            ApiError::InvalidIdempotencyKey => "invalid_idempotency_key",
             ApiError::JobNotFinished(_) => "job_not_finished",
             ApiError::JobAlreadyEnded(_) => "job_already_ended",
             ApiError::CorrectedSqlRejected(_) => "corrected_sql_rejected",

@@ -62,7 +62,11 @@ pub(crate) fn openapi_document() -> Value {
             path: "/v1/questions",
             summary: "Submit a question (or SQL to run through the guard); poll the returned URL",
             scope: Some("ask"),
-            parameters: json!([]),
+            parameters: json!([{
+                "name": "Idempotency-Key", "in": "header", "required": false,
+                "description": "Repeating a key (per API key) answers with the first job",
+                "schema": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": "^[!-~]+$"}
+            }]),
             request: Some(submit_request),
             success: ("202", json_content(submit_response)),
             errors: &["400", "401", "403", "404", "413", "415"],

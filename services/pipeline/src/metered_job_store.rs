@@ -68,6 +68,13 @@ impl JobStore for MeteredJobStore {
         self.inner.create_job(job).await
     }
 
+    async fn job_for_idempotency_key(
+        &self,
+        idempotency_key: &str,
+    ) -> Result<Option<Uuid>, StoreError> {
+        self.inner.job_for_idempotency_key(idempotency_key).await
+    }
+
     async fn update(&self, job_id: Uuid, update: JobUpdate) -> Result<(), StoreError> {
         let counted = matches!(update, JobUpdate::Answered { .. } | JobUpdate::Failed(_))
             .then(|| self.inner.job_status(job_id));

@@ -28,6 +28,9 @@ pub struct NewJob {
     pub conversation_id: Option<String>,
     /// SQL given by the user, run instead of generating one.
     pub provided_sql: Option<String>,
+    /// Client-chosen key, unique per store, that makes a repeated submission return the first
+    /// job instead of creating another (the API scopes it by API key).
+    pub idempotency_key: Option<String>,
     /// When the question was submitted.
     pub submitted_at: DateTime<Utc>,
 }
@@ -106,8 +109,15 @@ pub enum JobUpdate {
 /// Store of jobs and their results.
 #[async_trait]
 pub trait JobStore: Send + Sync {
-    /// Records a new job in status `queued`.
+    /// Records a new job in status `queued`; a job id or idempotency key already stored is a
+    /// [`StoreError::Conflict`].
     async fn create_job(&self, job: NewJob) -> Result<(), StoreError>;
+
+    /// The job created with `idempotency_key`, if any.
+    async fn job_for_idempotency_key(
+        &self,
+        idempotency_key: &str,
+    ) -> Result<Option<Uuid>, StoreError>;
 
     /// Applies one update; updates to a terminal job are ignored, except `StageFinished`,
     /// which closes the stage that ended the job.

@@ -1,9 +1,11 @@
 -- Feedback on answers, language-model calls per job, the cache entry a hit reused, SQL given
--- by the user, the standalone rewrite of follow-ups, and the comparison key and source job of every verified pair.
+-- by the user, the standalone rewrite of follow-ups, idempotency keys of submissions, and the comparison key and source job of every verified pair.
 
 ALTER TABLE jobs ADD COLUMN cache_entry_id text;
 ALTER TABLE jobs ADD COLUMN provided_sql text;
 ALTER TABLE jobs ADD COLUMN standalone_question text;
+ALTER TABLE jobs ADD COLUMN idempotency_key text;
+CREATE UNIQUE INDEX jobs_by_idempotency_key ON jobs (idempotency_key) WHERE idempotency_key IS NOT NULL;
 CREATE INDEX jobs_by_conversation ON jobs (conversation_id, submitted_at) WHERE conversation_id IS NOT NULL;
 
 CREATE TABLE job_model_calls (

@@ -26,8 +26,8 @@ impl JobStore for PostgresStore {
         client
             .execute(
                 "INSERT INTO jobs (job_id, correlation_id, conversation_id, question, datasource, status,
-                                   submitted_at, provided_sql)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                                   submitted_at, provided_sql, idempotency_key)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 &[
                     &job.job_id,
                     &job.correlation_id,
@@ -37,11 +37,30 @@ impl JobStore for PostgresStore {
                     &JobStatus::Queued.as_str(),
                     &job.submitted_at,
                     &job.provided_sql,
+                    &job.idempotency_key,
                 ],
             )
             .await
             .map_err(PostgresError::from)?;
         Ok(())
+    }
+
+    async fn job_for_idempotency_key(
+        &self,
+        idempotency_key: &str,
+    ) -> Result<Option<Uuid>, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                "SELECT job_id FROM jobs WHERE idempotency_key = $1",
+                &[&idempotency_key],
+            )
+            .await
+            .map_err(PostgresError::from)?;
+        Ok(row
+            .map(|row| row.try_get(0))
+            .transpose()
+            .map_err(PostgresError::from)?)
     }
 
     async fn update(&self, job_id: Uuid, update: JobUpdate) -> Result<(), StoreError> {
@@ -189,6 +208,7 @@ fn new_job_from_row(row: &Row) -> Result<NewJob, PostgresError> {
         datasource: row.try_get(3)?,
         conversation_id: row.try_get(4)?,
         provided_sql: row.try_get(6)?,
+        idempotency_key: None,
         submitted_at: row.try_get(5)?,
     })
 }

@@ -77,6 +77,7 @@ async fn nearest_pairs_come_best_first() {
     pairs::pairs_are_found_by_question_key(&store).await;
     pairs::pairs_are_listed_by_page_and_deleted(&store).await;
     jobs::conversation_turns_are_the_latest_succeeded_jobs(&store).await;
+    jobs::idempotency_keys_are_unique_and_found(&store).await;
 }
 
 #[tokio::test]
@@ -96,12 +97,20 @@ async fn pairs_are_listed_by_page_and_deleted() {
     let (_database, store) = fresh_store().await;
     pairs::pairs_are_listed_by_page_and_deleted(&store).await;
     jobs::conversation_turns_are_the_latest_succeeded_jobs(&store).await;
+    jobs::idempotency_keys_are_unique_and_found(&store).await;
 }
 
 #[tokio::test]
 async fn conversation_turns_are_the_latest_succeeded_jobs() {
     let (_database, store) = fresh_store().await;
     jobs::conversation_turns_are_the_latest_succeeded_jobs(&store).await;
+    jobs::idempotency_keys_are_unique_and_found(&store).await;
+}
+
+#[tokio::test]
+async fn idempotency_keys_are_unique_and_found() {
+    let (_database, store) = fresh_store().await;
+    jobs::idempotency_keys_are_unique_and_found(&store).await;
 }
 
 #[tokio::test]
@@ -122,4 +131,5 @@ async fn every_check_passes_against_one_shared_store() {
     pairs::pairs_are_found_by_question_key(&store).await;
     pairs::pairs_are_listed_by_page_and_deleted(&store).await;
     jobs::conversation_turns_are_the_latest_succeeded_jobs(&store).await;
+    jobs::idempotency_keys_are_unique_and_found(&store).await;
 }

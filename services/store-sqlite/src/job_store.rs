@@ -26,8 +26,8 @@ impl JobStore for SqliteStore {
         self.run(move |connection| {
             connection.execute(
                 "INSERT INTO jobs (job_id, correlation_id, conversation_id, question, datasource, status,
-                                   submitted_at, provided_sql)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                   submitted_at, provided_sql, idempotency_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 (
                     job.job_id.to_string(),
                     &job.correlation_id,
@@ -37,9 +37,28 @@ impl JobStore for SqliteStore {
                     JobStatus::Queued.as_str(),
                     timestamp_to_text(job.submitted_at),
                     &job.provided_sql,
+                    &job.idempotency_key,
                 ),
             )?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn job_for_idempotency_key(
+        &self,
+        idempotency_key: &str,
+    ) -> Result<Option<Uuid>, StoreError> {
+        let idempotency_key = idempotency_key.to_owned();
+        self.run(move |connection| {
+            let job_id: Option<String> = connection
+                .query_row(
+                    "SELECT job_id FROM jobs WHERE idempotency_key = ?1",
+                    [&idempotency_key],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            job_id.as_deref().map(job_id_from_text).transpose()
         })
         .await
     }
@@ -147,6 +166,7 @@ impl JobStore for SqliteStore {
                     datasource,
                     conversation_id,
                     provided_sql,
+                    idempotency_key: None,
                     submitted_at: timestamp_from_text(&submitted_at)?,
                 });
             }
@@ -246,6 +266,7 @@ mod tests {
             datasource: "restaurants".into(),
             conversation_id: None,
             provided_sql: None,
+            idempotency_key: None,
             submitted_at: Utc.with_ymd_and_hms(2024, 5, 1, 12, 0, 0).single().unwrap(),
         };
         store.create_job(new_job.clone()).await.unwrap();

@@ -147,6 +147,7 @@ mod tests {
                 datasource: "restaurants".into(),
                 conversation_id: None,
                 provided_sql: None,
+                idempotency_key: None,
                 submitted_at,
             })
             .await

@@ -81,6 +81,11 @@ async fn conversation_turns_are_the_latest_succeeded_jobs() {
 }
 
 #[tokio::test]
+async fn idempotency_keys_are_unique_and_found() {
+    jobs::idempotency_keys_are_unique_and_found(&fresh_store()).await;
+}
+
+#[tokio::test]
 async fn every_check_passes_against_one_shared_store() {
     let store = fresh_store();
 
@@ -98,4 +103,5 @@ async fn every_check_passes_against_one_shared_store() {
     pairs::pairs_are_found_by_question_key(&store).await;
     pairs::pairs_are_listed_by_page_and_deleted(&store).await;
     jobs::conversation_turns_are_the_latest_succeeded_jobs(&store).await;
+    jobs::idempotency_keys_are_unique_and_found(&store).await;
 }

@@ -63,6 +63,7 @@ async fn deps_with_entry(
         datasource: "restaurants".into(),
         conversation_id: None,
         provided_sql: None,
+        idempotency_key: None,
         submitted_at: Utc::now(),
     };
     store.create_job(job).await.unwrap();

@@ -1,30 +1,46 @@
 //! `POST /v1/questions`: validate, store the job as `queued`, launch the pipeline, answer 202.
+//! With an `Idempotency-Key` header, a repeated submission of the same key (by the same API
+//! key) answers with the first job instead of creating another.
 //!
-//! Invariant: a job is launched only after it is stored, so every launched job can be polled.
+//! Invariant: a job is launched only after it is stored, so every launched job can be polled;
+//! a job is launched at most once per idempotency key.
 
+use axum::Extension;
 use axum::Json;
 use axum::extract::State;
 use axum::http::header::LOCATION;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use contracts::api::{JobStatus, SubmitQuestionRequest, SubmitQuestionResponse};
 use contracts::envelope::{JobEnvelope, SCHEMA_VERSION};
 use contracts::stages::ClassifyRequest;
 use ports::job_store::{JobUpdate, NewJob};
+use ports::store_error::StoreError;
 use uuid::Uuid;
 
-use crate::api_error::{ApiError, MAX_CONVERSATION_ID_CHARS, MAX_QUESTION_CHARS, MAX_SQL_CHARS};
+use crate::api_error::{
+    ApiError, MAX_CONVERSATION_ID_CHARS, MAX_IDEMPOTENCY_KEY_CHARS, MAX_QUESTION_CHARS,
+    MAX_SQL_CHARS,
+};
 use crate::app_state::AppState;
 use crate::correlation_id::correlation_id;
 use crate::json_body::JsonBody;
+use crate::require_api_key::Caller;
 
 /// Accepts a question and answers 202 with the poll URL in the body and `Location`.
 pub(crate) async fn submit_question(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     JsonBody(submit_question_request): JsonBody<SubmitQuestionRequest>,
 ) -> Result<Response, ApiError> {
+    let idempotency_key = scoped_idempotency_key(&headers, &caller)?;
+    if let Some(key) = &idempotency_key
+        && let Some(job_id) = state.job_store.job_for_idempotency_key(key).await?
+    {
+        return replayed(&state, job_id).await;
+    }
     let question = validated_question(&submit_question_request.question)?;
     let provided_sql = validated_sql(submit_question_request.sql)?;
     let conversation_id = validated_conversation_id(submit_question_request.conversation_id)?;
@@ -42,11 +58,25 @@ pub(crate) async fn submit_question(
         datasource,
         conversation_id,
         provided_sql,
+        idempotency_key: idempotency_key.clone(),
         submitted_at: Utc::now(),
     };
     let job_id = new_job.job_id;
     let job_envelope = classify_envelope(&new_job);
-    state.job_store.create_job(new_job).await?;
+    match state.job_store.create_job(new_job).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict(_)) if idempotency_key.is_some() => {
+            // Another request with the same key won the race; answer with its job.
+            let key = idempotency_key.as_deref().expect("checked above");
+            let job_id = state
+                .job_store
+                .job_for_idempotency_key(key)
+                .await?
+                .ok_or_else(|| StoreError::Conflict("idempotency key vanished".to_owned()))?;
+            return replayed(&state, job_id).await;
+        }
+        Err(store_error) => return Err(store_error.into()),
+    }
     if let Err(launch_error) = state.launcher.launch(job_envelope).await {
         let stage_failure = launch_error.to_stage_failure("submit");
         if let Err(store_error) = state
@@ -59,21 +89,64 @@ pub(crate) async fn submit_question(
         return Err(ApiError::Launch(launch_error));
     }
     tracing::info!(job_id = %job_id, "question accepted");
+    Ok(accepted(job_id, JobStatus::Queued, false))
+}
 
+/// The 202 answer for `job_id`, marked `Idempotent-Replayed: true` when it repeats an earlier
+/// submission's.
+fn accepted(job_id: Uuid, status: JobStatus, replayed: bool) -> Response {
     let poll_url = format!("/v1/questions/{job_id}");
     let location =
         HeaderValue::from_str(&poll_url).expect("a path made of a UUID is a valid header value");
     let submit_question_response = SubmitQuestionResponse {
         job_id,
-        status: JobStatus::Queued,
+        status,
         poll_url,
     };
-    Ok((
+    let mut response = (
         StatusCode::ACCEPTED,
         [(LOCATION, location)],
         Json(submit_question_response),
     )
-        .into_response())
+        .into_response();
+    if replayed {
+        response.headers_mut().insert(
+            HeaderName::from_static("idempotent-replayed"),
+            HeaderValue::from_static("true"),
+        );
+    }
+    response
+}
+
+/// The answer of a repeated submission: the first job, in its current status.
+async fn replayed(state: &AppState, job_id: Uuid) -> Result<Response, ApiError> {
+    let status = state
+        .job_store
+        .job_status(job_id)
+        .await?
+        .ok_or(ApiError::JobNotFound(job_id))?;
+    tracing::info!(job_id = %job_id, "repeated submission answered with the first job");
+    Ok(accepted(job_id, status, true))
+}
+
+/// The `Idempotency-Key` header scoped by the caller's key: 1 to 128 visible ASCII characters.
+fn scoped_idempotency_key(
+    headers: &HeaderMap,
+    caller: &Caller,
+) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .ok()
+        .filter(|key| {
+            !key.is_empty()
+                && key.len() <= MAX_IDEMPOTENCY_KEY_CHARS
+                && key.bytes().all(|byte| byte.is_ascii_graphic())
+        })
+        .ok_or(ApiError::InvalidIdempotencyKey)?;
+    Ok(Some(format!("{}:{key}", caller.key_id)))
 }
 
 /// The trimmed question, or the 400 it deserves.

@@ -88,8 +88,15 @@ async fn a_key_over_its_rate_limit_gets_429_with_retry_after_and_other_keys_do_n
 
     assert_eq!(first.status(), StatusCode::OK);
     assert_eq!(second.status(), StatusCode::OK);
-    let retry_after: u64 = third.headers()["retry-after"].to_str().unwrap().parse().unwrap();
-    assert!((1..=31).contains(&retry_after), "retry after {retry_after} s");
+    let retry_after: u64 = third.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (1..=31).contains(&retry_after),
+        "retry after {retry_after} s"
+    );
     assert_error(third, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
     assert_eq!(other_key.status(), StatusCode::OK);
 }
@@ -107,5 +114,10 @@ async fn cross_origin_requests_get_no_cors_headers_by_default() {
 
     let response = app.send(preflight).await;
 
-    assert!(response.headers().get("access-control-allow-origin").is_none());
+    assert!(
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
 }

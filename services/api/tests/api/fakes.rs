@@ -29,11 +29,32 @@ pub(crate) struct FakeJobStore {
 #[async_trait]
 impl JobStore for FakeJobStore {
     async fn create_job(&self, job: NewJob) -> Result<(), StoreError> {
+        if let Some(key) = &job.idempotency_key
+            && self
+                .jobs
+                .lock()
+                .unwrap()
+                .values()
+                .any(|(stored, _)| stored.idempotency_key.as_ref() == Some(key))
+        {
+            return Err(StoreError::Conflict("idempotency key".into()));
+        }
         self.jobs
             .lock()
             .unwrap()
             .insert(job.job_id, (job, JobStatus::Queued));
         Ok(())
+    }
+
+    async fn job_for_idempotency_key(
+        &self,
+        idempotency_key: &str,
+    ) -> Result<Option<Uuid>, StoreError> {
+        let jobs = self.jobs.lock().unwrap();
+        Ok(jobs
+            .values()
+            .find(|(job, _)| job.idempotency_key.as_deref() == Some(idempotency_key))
+            .map(|(job, _)| job.job_id))
     }
 
     async fn update(&self, job_id: Uuid, update: JobUpdate) -> Result<(), StoreError> {

@@ -226,3 +226,42 @@ async fn a_malformed_conversation_id_is_a_bad_request() {
     assert_error(long, StatusCode::BAD_REQUEST, "invalid_conversation_id").await;
     assert_eq!(fine.status(), StatusCode::ACCEPTED);
 }
+
+#[tokio::test]
+async fn a_repeated_idempotency_key_returns_the_first_job_and_launches_once() {
+    let app = TestApp::new();
+    let submit_with_key = |key: &'static str| {
+        Request::post("/v1/questions")
+            .header("authorization", format!("Bearer {ASK_KEY}"))
+            .header("content-type", "application/json")
+            .header("idempotency-key", key)
+            .body(Body::from(
+                r#"{"question": "How many restaurants are there?"}"#,
+            ))
+            .unwrap()
+    };
+
+    let first = app.send(submit_with_key("order-42")).await;
+    let repeated = app.send(submit_with_key("order-42")).await;
+    let other = app.send(submit_with_key("order-43")).await;
+    let malformed = app.send(submit_with_key("")).await;
+
+    assert_eq!(first.status(), StatusCode::ACCEPTED);
+    assert!(first.headers().get("idempotent-replayed").is_none());
+    assert_eq!(repeated.status(), StatusCode::ACCEPTED);
+    assert_eq!(repeated.headers()["idempotent-replayed"], "true");
+    let first_id = json_body(first).await["job_id"].clone();
+    assert_eq!(json_body(repeated).await["job_id"], first_id);
+    assert_ne!(json_body(other).await["job_id"], first_id);
+    assert_error(
+        malformed,
+        StatusCode::BAD_REQUEST,
+        "invalid_idempotency_key",
+    )
+    .await;
+    assert_eq!(
+        app.launcher.launched.lock().unwrap().len(),
+        2,
+        "launched once per key"
+    );
+}

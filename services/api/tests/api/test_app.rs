@@ -69,7 +69,8 @@ impl TestApp {
             approvals: approvals.clone(),
             pair_store: pair_store.clone(),
             metrics: None,
-            rate_limiter: per_minute.map(|per_minute| Arc::new(KeyRateLimiter::per_minute(per_minute))),
+            rate_limiter: per_minute
+                .map(|per_minute| Arc::new(KeyRateLimiter::per_minute(per_minute))),
         };
         TestApp {
             job_store,

@@ -45,6 +45,7 @@ async fn submit(
             datasource: "restaurants".into(),
             conversation_id: conversation_id.map(str::to_owned),
             provided_sql: provided_sql.map(str::to_owned),
+            idempotency_key: None,
             submitted_at,
         })
         .await
@@ -315,6 +316,7 @@ async fn an_unfinished_job_is_resumed_after_a_restart() {
             datasource: "restaurants".into(),
             conversation_id: None,
             provided_sql: None,
+            idempotency_key: None,
             submitted_at: Utc::now(),
         })
         .await
@@ -426,6 +428,7 @@ async fn a_cancelled_job_runs_no_further_stage() {
             datasource: "restaurants".into(),
             conversation_id: None,
             provided_sql: None,
+            idempotency_key: None,
             submitted_at,
         })
         .await

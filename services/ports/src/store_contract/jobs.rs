@@ -334,6 +334,7 @@ pub async fn unfinished_jobs_are_listed_oldest_first(store: &dyn JobStore) {
     let later_job = NewJob {
         conversation_id: None,
         provided_sql: Some("SELECT 42".into()),
+        idempotency_key: None,
         ..new_job_submitted_at(at_second(30))
     };
     for new_job in [&running_job, &queued_job, &finished_job, &later_job] {
@@ -621,4 +622,41 @@ pub async fn conversation_turns_are_the_latest_succeeded_jobs(store: &dyn JobSto
         view.standalone_question.as_deref(),
         Some("question 1 standing alone")
     );
+}
+
+/// A job is found by its idempotency key, and a second job with the same key is refused.
+pub async fn idempotency_keys_are_unique_and_found(store: &dyn JobStore) {
+    let key = format!("key-1:{}", Uuid::new_v4().simple());
+    let mut first = new_job_submitted_at(at_second(0));
+    first.idempotency_key = Some(key.clone());
+    let mut second = new_job_submitted_at(at_second(1));
+    second.idempotency_key = Some(key.clone());
+    let without_key = new_job_submitted_at(at_second(2));
+
+    store
+        .create_job(first.clone())
+        .await
+        .expect("create first job");
+    let duplicate = store.create_job(second.clone()).await;
+    store
+        .create_job(without_key)
+        .await
+        .expect("jobs without a key never conflict");
+
+    assert!(
+        matches!(duplicate, Err(crate::store_error::StoreError::Conflict(_))),
+        "a repeated idempotency key is a conflict: {duplicate:?}"
+    );
+    assert_eq!(
+        store.job_for_idempotency_key(&key).await.expect("look up"),
+        Some(first.job_id)
+    );
+    assert_eq!(
+        store
+            .job_for_idempotency_key("key-1:unknown")
+            .await
+            .expect("look up"),
+        None
+    );
+    assert_eq!(store.job_status(second.job_id).await.expect("status"), None);
 }

@@ -1,0 +1,119 @@
+//! The question state machine on moto's executing Step Functions backend: the real
+//! `statemachines/question.asl.json` with `sqs:sendMessage.waitForTaskToken` Tasks, the API
+//! launching with StartExecution, and the worker processes reporting with SendTaskSuccess.
+//!
+//! Invariant: this test has a moto server of its own, since moto 5.2.1 runs only one
+//! execution per server process (see `infra/README.md`).
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokio::time::Instant;
+
+use crate::analyst_server::TempDataDir;
+use crate::aws_moto::{Moto, create_stage_queues, queue_prefix, spawn_api, spawn_workers};
+use crate::postgres_datasource::ScratchDatabase;
+
+/// The definition Step Functions runs.
+const QUESTION_STATE_MACHINE: &str = include_str!("../../statemachines/question.asl.json");
+
+/// How long the execution may take.
+const JOB_TIMEOUT: Duration = Duration::from_secs(120);
+
+#[tokio::test]
+async fn moto_runs_the_question_state_machine_with_task_tokens_from_worker_processes() {
+    let moto = Moto::start().await;
+    moto.execute_state_machines().await;
+    let database = ScratchDatabase::create_empty().await;
+    let data_dir = TempDataDir::new();
+    let prefix = queue_prefix();
+    let stage_queues = create_stage_queues(&moto, &prefix).await;
+    let state_machine_arn = create_question_state_machine(&moto, &prefix, &stage_queues).await;
+    let launcher_args = vec![
+        "--launcher".to_owned(),
+        "step-functions".to_owned(),
+        "--state-machine-arn".to_owned(),
+        state_machine_arn.clone(),
+    ];
+    let (_api, base_url, admin_key) =
+        spawn_api(&moto, &data_dir.path, &database.url, &launcher_args).await;
+    let _workers = spawn_workers(&moto, &data_dir.path, &database.url, &stage_queues).await;
+    let http = reqwest::Client::new();
+
+    let accepted: Value = http
+        .post(format!("{base_url}/v1/questions"))
+        .bearer_auth(&admin_key)
+        .json(&json!({ "question": "How many restaurants are there?", "datasource": "restaurants" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let job_id = accepted["job_id"].as_str().unwrap().to_owned();
+    let job_view = wait_for_job(&http, &base_url, &admin_key, &job_id).await;
+
+    assert_eq!(job_view["status"], "succeeded", "job: {job_view}");
+    let execution = moto
+        .call(
+            "states",
+            "AWSStepFunctions.DescribeExecution",
+            json!({ "executionArn": execution_arn(&state_machine_arn, &job_id) }),
+        )
+        .await;
+    assert_eq!(execution["status"], "SUCCEEDED", "execution: {execution}");
+}
+
+async fn create_question_state_machine(
+    moto: &Moto,
+    prefix: &str,
+    stage_queues: &[(String, String)],
+) -> String {
+    let mut definition = QUESTION_STATE_MACHINE.to_owned();
+    for (stage, queue_url) in stage_queues {
+        let placeholder: String = stage
+            .split('_')
+            .map(|word| word[..1].to_uppercase() + &word[1..])
+            .collect();
+        definition = definition.replace(&format!("${{{placeholder}QueueUrl}}"), queue_url);
+    }
+    let created = moto
+        .call(
+            "states",
+            "AWSStepFunctions.CreateStateMachine",
+            json!({
+                "name": format!("{prefix}-question"),
+                "definition": definition,
+                "roleArn": "arn:aws:iam::123456789012:role/analyst-question-state-machine",
+            }),
+        )
+        .await;
+    created["stateMachineArn"].as_str().unwrap().to_owned()
+}
+
+fn execution_arn(state_machine_arn: &str, job_id: &str) -> String {
+    format!(
+        "{}:{job_id}",
+        state_machine_arn.replace(":stateMachine:", ":execution:")
+    )
+}
+
+async fn wait_for_job(http: &reqwest::Client, base_url: &str, admin_key: &str, job_id: &str) -> Value {
+    let deadline = Instant::now() + JOB_TIMEOUT;
+    loop {
+        let job_view: Value = http
+            .get(format!("{base_url}/v1/questions/{job_id}"))
+            .bearer_auth(admin_key)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if job_view["status"] == "succeeded" || job_view["status"] == "failed" {
+            return job_view;
+        }
+        assert!(Instant::now() < deadline, "job did not finish in time: {job_view}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
