@@ -68,6 +68,25 @@ impl JobStore for MeteredJobStore {
         self.inner.create_job(job).await
     }
 
+    async fn completed_task_output(
+        &self,
+        task_token: &str,
+    ) -> Result<Option<serde_json::Value>, StoreError> {
+        self.inner.completed_task_output(task_token).await
+    }
+
+    async fn record_task_output(
+        &self,
+        job_id: Uuid,
+        task_token: &str,
+        stage: &str,
+        output: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        self.inner
+            .record_task_output(job_id, task_token, stage, output)
+            .await
+    }
+
     async fn job_for_idempotency_key(
         &self,
         idempotency_key: &str,

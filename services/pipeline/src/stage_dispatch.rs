@@ -95,9 +95,35 @@ impl StageHandlers {
         }
     }
 
-    /// Handles one message and returns the stage's result as JSON.
+    /// Handles one message and returns the stage's result as JSON. A message whose task
+    /// already completed (a redelivery) is answered with the recorded result, without running
+    /// the stage again, so it never writes or charges twice.
     pub async fn handle(&self, message: &TaskMessage) -> Result<Value, StepError> {
         let job_id = read_job_id(&message.envelope)?;
+        if let Some(output) = self
+            .job_store
+            .completed_task_output(&message.task_token)
+            .await?
+        {
+            tracing::info!(job_id = %job_id, stage = %message.stage, "task already completed; answering with its recorded result");
+            metrics::counter!("analyst_task_redeliveries_total", "stage" => message.stage.clone())
+                .increment(1);
+            return Ok(output);
+        }
+        let result = self.handle_once(job_id, message).await;
+        if let Ok(output) = &result {
+            self.job_store
+                .record_task_output(job_id, &message.task_token, &message.stage, output)
+                .await?;
+        }
+        result
+    }
+
+    async fn handle_once(
+        &self,
+        job_id: uuid::Uuid,
+        message: &TaskMessage,
+    ) -> Result<Value, StepError> {
         if message.stage == "record_failure" {
             return to_json(
                 record_failure(self.job_store.as_ref(), parse(&message.envelope)?).await?,

@@ -113,6 +113,22 @@ pub trait JobStore: Send + Sync {
     /// [`StoreError::Conflict`].
     async fn create_job(&self, job: NewJob) -> Result<(), StoreError>;
 
+    /// The output a task reported, by its task token; `None` when the task never completed.
+    async fn completed_task_output(
+        &self,
+        task_token: &str,
+    ) -> Result<Option<serde_json::Value>, StoreError>;
+
+    /// Records the output of a completed task (the first record of a token wins), so a
+    /// redelivered task message is answered without running the stage again.
+    async fn record_task_output(
+        &self,
+        job_id: Uuid,
+        task_token: &str,
+        stage: &str,
+        output: &serde_json::Value,
+    ) -> Result<(), StoreError>;
+
     /// The job created with `idempotency_key`, if any.
     async fn job_for_idempotency_key(
         &self,

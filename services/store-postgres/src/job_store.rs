@@ -45,6 +45,44 @@ impl JobStore for PostgresStore {
         Ok(())
     }
 
+    async fn completed_task_output(
+        &self,
+        task_token: &str,
+    ) -> Result<Option<serde_json::Value>, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                "SELECT output FROM job_task_outputs WHERE task_token = $1",
+                &[&task_token],
+            )
+            .await
+            .map_err(PostgresError::from)?;
+        Ok(row
+            .map(|row| row.try_get::<_, Json<serde_json::Value>>(0))
+            .transpose()
+            .map_err(PostgresError::from)?
+            .map(|Json(output)| output))
+    }
+
+    async fn record_task_output(
+        &self,
+        job_id: Uuid,
+        task_token: &str,
+        stage: &str,
+        output: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        client
+            .execute(
+                "INSERT INTO job_task_outputs (task_token, job_id, stage, output, completed_at)
+                 VALUES ($1, $2, $3, $4, now()) ON CONFLICT (task_token) DO NOTHING",
+                &[&task_token, &job_id, &stage, &Json(output)],
+            )
+            .await
+            .map_err(PostgresError::from)?;
+        Ok(())
+    }
+
     async fn job_for_idempotency_key(
         &self,
         idempotency_key: &str,

@@ -78,6 +78,7 @@ async fn nearest_pairs_come_best_first() {
     pairs::pairs_are_listed_by_page_and_deleted(&store).await;
     jobs::conversation_turns_are_the_latest_succeeded_jobs(&store).await;
     jobs::idempotency_keys_are_unique_and_found(&store).await;
+    jobs::task_outputs_are_recorded_once_per_token(&store).await;
 }
 
 #[tokio::test]
@@ -98,6 +99,7 @@ async fn pairs_are_listed_by_page_and_deleted() {
     pairs::pairs_are_listed_by_page_and_deleted(&store).await;
     jobs::conversation_turns_are_the_latest_succeeded_jobs(&store).await;
     jobs::idempotency_keys_are_unique_and_found(&store).await;
+    jobs::task_outputs_are_recorded_once_per_token(&store).await;
 }
 
 #[tokio::test]
@@ -105,12 +107,20 @@ async fn conversation_turns_are_the_latest_succeeded_jobs() {
     let (_database, store) = fresh_store().await;
     jobs::conversation_turns_are_the_latest_succeeded_jobs(&store).await;
     jobs::idempotency_keys_are_unique_and_found(&store).await;
+    jobs::task_outputs_are_recorded_once_per_token(&store).await;
 }
 
 #[tokio::test]
 async fn idempotency_keys_are_unique_and_found() {
     let (_database, store) = fresh_store().await;
     jobs::idempotency_keys_are_unique_and_found(&store).await;
+    jobs::task_outputs_are_recorded_once_per_token(&store).await;
+}
+
+#[tokio::test]
+async fn task_outputs_are_recorded_once_per_token() {
+    let (_database, store) = fresh_store().await;
+    jobs::task_outputs_are_recorded_once_per_token(&store).await;
 }
 
 #[tokio::test]
@@ -132,4 +142,5 @@ async fn every_check_passes_against_one_shared_store() {
     pairs::pairs_are_listed_by_page_and_deleted(&store).await;
     jobs::conversation_turns_are_the_latest_succeeded_jobs(&store).await;
     jobs::idempotency_keys_are_unique_and_found(&store).await;
+    jobs::task_outputs_are_recorded_once_per_token(&store).await;
 }

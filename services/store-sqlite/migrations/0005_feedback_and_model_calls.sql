@@ -1,5 +1,6 @@
 -- Feedback on answers, language-model calls per job, the cache entry a hit reused, SQL given
--- by the user, the standalone rewrite of follow-ups, idempotency keys of submissions, and the comparison key and source job of every verified pair.
+-- by the user, the standalone rewrite of follow-ups, idempotency keys of submissions, outputs of
+-- completed tasks (answering redelivered task messages), and the comparison key and source job of every verified pair.
 
 ALTER TABLE jobs ADD COLUMN cache_entry_id TEXT;
 ALTER TABLE jobs ADD COLUMN provided_sql TEXT;
@@ -39,3 +40,13 @@ ALTER TABLE few_shot_examples ADD COLUMN source_job_id TEXT;
 CREATE INDEX few_shot_examples_by_question ON few_shot_examples (datasource, question_key);
 CREATE INDEX cache_entries_by_approval ON cache_entries (approved_at);
 CREATE INDEX few_shot_examples_by_approval ON few_shot_examples (approved_at);
+
+CREATE TABLE job_task_outputs (
+    task_token TEXT PRIMARY KEY,
+    job_id TEXT NOT NULL REFERENCES jobs (job_id) ON DELETE CASCADE,
+    stage TEXT NOT NULL,
+    output_json TEXT NOT NULL,
+    completed_at TEXT NOT NULL
+);
+
+CREATE INDEX job_task_outputs_by_job ON job_task_outputs (job_id);

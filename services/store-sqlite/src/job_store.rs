@@ -45,6 +45,54 @@ impl JobStore for SqliteStore {
         .await
     }
 
+    async fn completed_task_output(
+        &self,
+        task_token: &str,
+    ) -> Result<Option<serde_json::Value>, StoreError> {
+        let task_token = task_token.to_owned();
+        self.run(move |connection| {
+            let output_json: Option<String> = connection
+                .query_row(
+                    "SELECT output_json FROM job_task_outputs WHERE task_token = ?1",
+                    [&task_token],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            Ok(output_json
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()?)
+        })
+        .await
+    }
+
+    async fn record_task_output(
+        &self,
+        job_id: Uuid,
+        task_token: &str,
+        stage: &str,
+        output: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        let task_token = task_token.to_owned();
+        let stage = stage.to_owned();
+        let output_json = output.to_string();
+        self.run(move |connection| {
+            connection.execute(
+                "INSERT INTO job_task_outputs (task_token, job_id, stage, output_json, completed_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (task_token) DO NOTHING",
+                (
+                    &task_token,
+                    job_id.to_string(),
+                    &stage,
+                    &output_json,
+                    timestamp_to_text(Utc::now()),
+                ),
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
     async fn job_for_idempotency_key(
         &self,
         idempotency_key: &str,

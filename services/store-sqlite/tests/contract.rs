@@ -86,6 +86,11 @@ async fn idempotency_keys_are_unique_and_found() {
 }
 
 #[tokio::test]
+async fn task_outputs_are_recorded_once_per_token() {
+    jobs::task_outputs_are_recorded_once_per_token(&fresh_store()).await;
+}
+
+#[tokio::test]
 async fn every_check_passes_against_one_shared_store() {
     let store = fresh_store();
 
@@ -104,4 +109,5 @@ async fn every_check_passes_against_one_shared_store() {
     pairs::pairs_are_listed_by_page_and_deleted(&store).await;
     jobs::conversation_turns_are_the_latest_succeeded_jobs(&store).await;
     jobs::idempotency_keys_are_unique_and_found(&store).await;
+    jobs::task_outputs_are_recorded_once_per_token(&store).await;
 }

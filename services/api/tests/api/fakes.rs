@@ -46,6 +46,23 @@ impl JobStore for FakeJobStore {
         Ok(())
     }
 
+    async fn completed_task_output(
+        &self,
+        _task_token: &str,
+    ) -> Result<Option<serde_json::Value>, StoreError> {
+        Ok(None)
+    }
+
+    async fn record_task_output(
+        &self,
+        _job_id: Uuid,
+        _task_token: &str,
+        _stage: &str,
+        _output: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     async fn job_for_idempotency_key(
         &self,
         idempotency_key: &str,

@@ -48,6 +48,14 @@ pub struct Interpreter {
     retry_interval_scale: f64,
 }
 
+/// Where a Task state is entered: which execution, after how many transitions, which state.
+#[derive(Clone, Copy)]
+struct TaskVisit<'a> {
+    execution_id: &'a str,
+    transition_idx: usize,
+    state_name: &'a str,
+}
+
 impl Interpreter {
     /// An interpreter; `retry_interval_scale` multiplies every Retry interval (1.0 as on AWS).
     pub fn new(machine: StateMachine, retry_interval_scale: f64) -> Self {
@@ -86,7 +94,7 @@ impl Interpreter {
     ) -> ExecutionOutcome {
         let mut state_name = self.machine.start_at.clone();
         let mut document = input;
-        for _ in 0..MAX_TRANSITIONS {
+        for transition_idx in 0..MAX_TRANSITIONS {
             let state = self
                 .machine
                 .states
@@ -94,8 +102,12 @@ impl Interpreter {
                 .expect("validated definitions name existing states");
             let step = match state {
                 State::Task(task) => {
-                    self.run_task_state(execution_id, &state_name, task, &document, handler)
-                        .await
+                    let visit = TaskVisit {
+                        execution_id,
+                        transition_idx,
+                        state_name: &state_name,
+                    };
+                    self.run_task_state(&visit, task, &document, handler).await
                 }
                 State::Choice(choice) => {
                     let next = choice
@@ -135,19 +147,25 @@ impl Interpreter {
 
     async fn run_task_state(
         &self,
-        execution_id: &str,
-        state_name: &str,
+        visit: &TaskVisit<'_>,
         task: &TaskState,
         input: &Value,
         handler: &dyn TaskHandler,
     ) -> Result<Step, TaskError> {
+        let TaskVisit {
+            execution_id,
+            transition_idx,
+            state_name,
+        } = *visit;
         let mut retry_counts = vec![0u32; task.retry.len()];
         let mut n_retries = 0u32;
         loop {
             let context = json!({
                 "Execution": { "Id": execution_id },
                 "State": { "Name": state_name, "EnteredTime": Utc::now().to_rfc3339(), "RetryCount": n_retries },
-                "Task": { "Token": format!("{execution_id}/{state_name}/{n_retries}") },
+                // Deterministic, so a resumed execution that takes the same path presents the
+                // same tokens and finds the results its tasks already reported.
+                "Task": { "Token": format!("{execution_id}/{transition_idx}/{state_name}/{n_retries}") },
             });
             let result = match &task.parameters {
                 Some(template) => match json_path::resolve_parameters(template, input, &context) {

@@ -469,3 +469,49 @@ async fn a_cancelled_job_runs_no_further_stage() {
     assert!(job.timings.is_empty(), "no stage ran: {:?}", job.timings);
     assert!(harness.engine.executed.lock().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_redelivered_task_is_answered_from_its_recorded_result_without_running_again() {
+    let harness = harness(ScriptedModel::new(Intent::Sql, vec![Ok(GOOD_SQL)])).await;
+    let job_id = Uuid::new_v4();
+    let submitted_at = Utc::now();
+    harness
+        .store
+        .create_job(NewJob {
+            job_id,
+            correlation_id: "c".into(),
+            question: "how many restaurants are there".into(),
+            datasource: "restaurants".into(),
+            conversation_id: None,
+            provided_sql: None,
+            idempotency_key: None,
+            submitted_at,
+        })
+        .await
+        .unwrap();
+    let message = contracts::envelope::TaskMessage {
+        task_token: format!("{job_id}/3/GenerateSql/0"),
+        stage: "generate_sql".into(),
+        envelope: serde_json::json!({
+            "schema_version": SCHEMA_VERSION,
+            "job_id": job_id,
+            "correlation_id": "c",
+            "attempt": 0,
+            "submitted_at": submitted_at,
+            "payload": {"question": "how many restaurants are there", "datasource": "restaurants", "intent": "sql"}
+        }),
+    };
+
+    let first = harness.handlers.handle(&message).await.unwrap();
+    let redelivered = harness.handlers.handle(&message).await.unwrap();
+
+    assert_eq!(first, redelivered);
+    let job = harness.store.get_job(job_id).await.unwrap().unwrap();
+    assert_eq!(
+        job.model_calls.len(),
+        1,
+        "the model is called (and charged) once"
+    );
+    assert_eq!(job.attempts.len(), 1);
+    assert_eq!(stages_run(&job), vec!["generate_sql"], "the stage ran once");
+}

@@ -157,6 +157,8 @@ pub(crate) struct Harness {
     pub(crate) store: Arc<store_sqlite::SqliteStore>,
     pub(crate) engine: Arc<ScriptedEngine>,
     pub(crate) model: Arc<ScriptedModel>,
+    /// The same stage handlers the pipeline uses, for driving single task messages.
+    pub(crate) handlers: pipeline::StageHandlers,
 }
 
 pub(crate) async fn harness(model: Arc<ScriptedModel>) -> Harness {
@@ -190,6 +192,7 @@ pub(crate) async fn harness(model: Arc<ScriptedModel>) -> Harness {
         settings,
     };
     Harness {
+        handlers: pipeline::StageHandlers::new(&deps),
         pipeline: pipeline::LocalPipeline::start(deps).unwrap(),
         store,
         engine,

@@ -660,3 +660,32 @@ pub async fn idempotency_keys_are_unique_and_found(store: &dyn JobStore) {
     );
     assert_eq!(store.job_status(second.job_id).await.expect("status"), None);
 }
+
+/// A task's output is found by its token; the first record of a token wins.
+pub async fn task_outputs_are_recorded_once_per_token(store: &dyn JobStore) {
+    let job = new_job_submitted_at(at_second(0));
+    store.create_job(job.clone()).await.expect("create job");
+    let token = format!("{}/3/GenerateSql/0", job.job_id);
+    let first = json!({"sql": "SELECT 1", "attempt": 1});
+
+    let before = store.completed_task_output(&token).await.expect("look up");
+    store
+        .record_task_output(job.job_id, &token, "generate_sql", &first)
+        .await
+        .expect("record");
+    store
+        .record_task_output(
+            job.job_id,
+            &token,
+            "generate_sql",
+            &json!({"sql": "SELECT 2"}),
+        )
+        .await
+        .expect("a second record of the token is accepted and ignored");
+
+    assert_eq!(before, None);
+    assert_eq!(
+        store.completed_task_output(&token).await.expect("look up"),
+        Some(first)
+    );
+}
