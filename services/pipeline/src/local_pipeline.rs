@@ -250,6 +250,8 @@ async fn worker_loop(
 ) {
     let permits = Arc::new(Semaphore::new(concurrency.max(1)));
     while let Some(item) = receiver.recv().await {
+        metrics::gauge!("analyst_queue_depth", "stage" => item.message.stage.clone())
+            .set(receiver.len() as f64);
         let permit = permits
             .clone()
             .acquire_owned()
