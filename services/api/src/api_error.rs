@@ -104,6 +104,9 @@ pub enum ApiError {
     /// A query parameter is out of range or malformed.
     #[error("{0}")]
     InvalidParameter(String),
+    /// The job has no chart (no rows yet, or none that a chart helps with).
+    #[error("job {0} has no chart")]
+    ChartNotFound(uuid::Uuid),
     /// No cache entry or few-shot example has this id.
     #[error("entry '{0}' does not exist")]
     EntryNotFound(String),
@@ -136,7 +139,8 @@ impl ApiError {
             ApiError::UnknownDatasource(_)
             | ApiError::JobNotFound(_)
             | ApiError::RouteNotFound
-            | ApiError::EntryNotFound(_) => StatusCode::NOT_FOUND,
+            | ApiError::EntryNotFound(_)
+            | ApiError::ChartNotFound(_) => StatusCode::NOT_FOUND,
             ApiError::JobNotFinished(_)
             | ApiError::ApprovalConflict(_)
             | ApiError::JobAlreadyEnded(_)
@@ -174,6 +178,7 @@ impl ApiError {
             ApiError::ApprovalConflict(_) => "approval_conflict",
             ApiError::InvalidParameter(_) => "invalid_parameter",
             ApiError::EntryNotFound(_) => "entry_not_found",
+            ApiError::ChartNotFound(_) => "chart_not_found",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Store(_) | ApiError::Launch(_) => "internal_error",

@@ -1,7 +1,9 @@
-//! The HTTP API of the analyst: submit a question, poll its job, list datasources, give
-//! feedback, manage the cache and few-shot memory, metrics, health. Every route except
-//! `/health` needs an API key with the route's scope (`ask`, `approve` or `admin`), and every
-//! error leaves as the same `{ "error": { "code", "message" } }` body.
+//! The HTTP API of the analyst: submit a question, poll or cancel its job, its chart as SVG,
+//! list datasources, give feedback, manage the cache and few-shot memory, metrics, the OpenAPI
+//! document, health, and the web UI's static files. Every route except `/health` and the static
+//! UI files (`/`, `/assets/*`, which hold no data) needs an API key with the route's scope
+//! (`ask`, `approve` or `admin`) within its rate limit, and every error leaves as the same
+//! `{ "error": { "code", "message" } }` body.
 //!
 //! Invariant: handlers never run a pipeline stage themselves; they store the job and launch it.
 

@@ -4,11 +4,13 @@
 /** A failed API call. `code` is the server's error code, or one of the client's own:
  * `network_error` (no answer), `bad_response` (an answer that is not the expected JSON). */
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, retryAfterSeconds = null) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
+    /** Seconds the server asked to wait (`Retry-After` of a 429 or 503), when it said. */
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
@@ -79,8 +81,10 @@ async function errorOf(response) {
     // Not the JSON error body (a proxy page, an empty body): fall through to a generic error.
   }
   const detail = body && body.error;
+  const retryAfter = Number.parseInt(response.headers.get('Retry-After') ?? '', 10);
+  const retryAfterSeconds = Number.isFinite(retryAfter) ? retryAfter : null;
   if (detail && typeof detail.code === 'string') {
-    return new ApiError(response.status, detail.code, String(detail.message ?? ''));
+    return new ApiError(response.status, detail.code, String(detail.message ?? ''), retryAfterSeconds);
   }
   return new ApiError(response.status, 'bad_response', `The server answered ${response.status} ${response.statusText}.`);
 }

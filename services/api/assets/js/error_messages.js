@@ -28,7 +28,19 @@ const API_ERRORS = {
   },
   malformed_json: {
     title: 'The server did not accept the request',
-    hint: 'If this happened on "Run edited SQL", the server may not support running edited SQL yet.',
+    hint: 'This page and the server may be different versions; reload the page.',
+  },
+  invalid_sql: {
+    title: 'The SQL was not accepted',
+    hint: 'Send a single query that is not empty and not overly long.',
+  },
+  invalid_idempotency_key: {
+    title: 'The request carried a malformed Idempotency-Key header',
+    hint: 'Use 1 to 128 visible ASCII characters, or leave the header out.',
+  },
+  invalid_conversation_id: {
+    title: 'The conversation id was not accepted',
+    hint: 'Reload the page to start a new conversation.',
   },
   payload_too_large: {
     title: 'The request is too large',
@@ -58,17 +70,29 @@ const API_ERRORS = {
     title: 'The SQL was refused',
     hint: 'Only a single read-only SELECT query that runs without error is accepted.',
   },
-  sql_rejected: {
-    title: 'The SQL was refused',
-    hint: 'Only a single read-only SELECT query is accepted. Fix the SQL and run it again.',
+  nothing_to_approve: {
+    title: 'There is no SQL to approve',
+    hint: 'The job produced no SQL. Write SQL that answers the question, run it, and approve that answer.',
   },
   approval_conflict: {
     title: 'This question already has different approved SQL',
     hint: 'You can replace the approved SQL with this one.',
   },
+  job_already_ended: {
+    title: 'The job has already ended',
+    hint: '',
+  },
+  rate_limited: {
+    title: 'Too many requests for this API key',
+    hint: 'The page waits and tries again by itself; if it keeps happening, ask for a higher limit.',
+  },
   invalid_parameter: {
     title: 'A parameter was not accepted',
     hint: '',
+  },
+  chart_not_found: {
+    title: 'This answer has no chart',
+    hint: 'A chart is drawn when the rows have something to compare, such as a number per category or per date.',
   },
   entry_not_found: {
     title: 'Not found',

@@ -236,6 +236,11 @@ async function followJob(jobId) {
         keyLost(error);
         return;
       }
+      if (error.code === 'rate_limited') {
+        // Over the key's request limit: wait as long as the server asks, then poll on.
+        await sleep(Math.max(1, error.retryAfterSeconds ?? 1) * 1000);
+        continue;
+      }
       failures += 1;
       const retryable = error.code === 'network_error' || error.code === 'unavailable' || error.status >= 500;
       if (!retryable || failures >= MAX_POLL_FAILURES) {

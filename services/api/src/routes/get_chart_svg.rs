@@ -37,7 +37,7 @@ pub(crate) async fn get_chart_svg(
 /// The SVG response of a job, or the 404 of a job that has no chart that can be drawn.
 fn chart_svg_response(job_view: &JobView) -> Result<Response, ApiError> {
     let job_id = job_view.job_id;
-    let no_chart = || ApiError::EntryNotFound(format!("chart of job {job_id}"));
+    let no_chart = || ApiError::ChartNotFound(job_id);
     let chart_spec = job_view.chart.as_ref().ok_or_else(no_chart)?;
     let svg = chart_svg::render_svg(chart_spec).map_err(|render_error| {
         tracing::warn!(job_id = %job_id, error.message = %render_error, "stored chart cannot be drawn as svg");
@@ -128,7 +128,7 @@ mod tests {
 
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
         let body: Value = serde_json::from_str(&body_text(response).await).unwrap();
-        assert_eq!(body["error"]["code"], "entry_not_found");
+        assert_eq!(body["error"]["code"], "chart_not_found");
         assert_eq!(
             body["error"]["message"],
             "entry 'chart of job 6f1c5a1e-2b7d-4c55-9a8e-0d3b2f1e4a77' does not exist"

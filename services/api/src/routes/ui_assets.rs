@@ -245,6 +245,25 @@ mod tests {
     }
 
     #[test]
+    fn every_api_error_code_has_a_message_in_the_page() {
+        let api_error_source = include_str!("../api_error.rs");
+        let error_messages = include_str!("../../assets/js/error_messages.js");
+        let codes: Vec<&str> = api_error_source
+            .lines()
+            .filter_map(|line| line.split("=> \"").nth(1))
+            .filter_map(|rest| rest.split('"').next())
+            .collect();
+
+        assert!(codes.contains(&"invalid_api_key"), "codes found: {codes:?}");
+        for code in codes {
+            assert!(
+                error_messages.contains(&format!("  {code}: {{")),
+                "add a message for the API error code `{code}` to assets/js/error_messages.js"
+            );
+        }
+    }
+
+    #[test]
     fn every_module_the_page_imports_is_embedded() {
         let embedded_paths: Vec<&str> = STATIC_ASSETS
             .iter()

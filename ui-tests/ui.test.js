@@ -1,0 +1,334 @@
+// Browser tests of the web UI: the real `analyst` binary, Debian's chromium, a 1366x768 page.
+// Run with `node --test ui-tests/` (scripts/test does, after scripts/install-browser).
+// UPDATE_SCREENSHOTS=1 writes the screenshots to docs/screenshots/ instead of a temp folder.
+
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { launchChromium, openPage, screenshotDir, startAnalyst } from './harness.js';
+
+const TEST_TIMEOUT_MS = 90_000;
+
+let server;
+let browser;
+let shots;
+
+before(async () => {
+  [server, browser, shots] = await Promise.all([startAnalyst(), launchChromium(), screenshotDir()]);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/**
+ * Runs `body` with a fresh page (own session storage), then checks the page logged no errors
+ * and broke no CSP rule, except problems matching `expectedProblem`.
+ */
+async function withPage(testContext, body, { expectedProblem = null } = {}) {
+  const page = await openPage(browser, server.baseUrl);
+  try {
+    await body(page);
+    const problems = page.problems.filter((problem) => !(expectedProblem && expectedProblem.test(problem)));
+    assert.deepEqual(problems, [], 'the page logged no errors and broke no CSP rule');
+  } catch (error) {
+    const failureShot = path.join(tmpdir(), `analyst-ui-failed-${testContext.name.replace(/[^a-z0-9]+/gi, '-')}.png`);
+    await page.screenshot({ path: failureShot, fullPage: true }).catch(() => {});
+    error.message += `\nbrowser problems: ${JSON.stringify(page.problems)}\nscreenshot: ${failureShot}`;
+    throw error;
+  } finally {
+    await page.context().close();
+  }
+}
+
+async function signIn(page, key = server.adminKey) {
+  await page.goto('/');
+  await page.locator('#key-input').focus();
+  await page.keyboard.type(key);
+  await page.keyboard.press('Enter');
+  await page.locator('#workspace').waitFor({ state: 'visible' });
+}
+
+/** Asks with the keyboard (Enter submits) and resolves to `{ id, status }` of the finished job. */
+async function ask(page, question, datasource = 'restaurants') {
+  const previousJobId = await page.locator('#job-section').getAttribute('data-job-id');
+  await page.selectOption('#datasource-select', datasource);
+  await page.locator('#question-input').fill(question);
+  await page.locator('#question-input').press('Enter');
+  return finishedJobAfter(page, previousJobId);
+}
+
+async function finishedJobAfter(page, previousJobId) {
+  const handle = await page.waitForFunction((previous) => {
+    const section = document.getElementById('job-section');
+    const { jobId, status } = section.dataset;
+    const finished = status === 'succeeded' || status === 'failed';
+    return jobId && jobId !== previous && finished ? { id: jobId, status } : null;
+  }, previousJobId);
+  return handle.jsonValue();
+}
+
+async function tableColumn(page, columnIdx) {
+  return page.locator(`#result-table tbody tr td:nth-child(${columnIdx + 1})`).allInnerTexts();
+}
+
+describe('the analyst web UI', () => {
+  test('a bad key gets a friendly error and no workspace', { timeout: TEST_TIMEOUT_MS }, (t) =>
+    withPage(t, async (page) => {
+      const response = await page.goto('/');
+
+      const headers = response.headers();
+      assert.match(headers['content-security-policy'], /script-src 'self'/);
+      assert.doesNotMatch(headers['content-security-policy'], /unsafe-eval|unsafe-inline/);
+      assert.equal(headers['x-content-type-options'], 'nosniff');
+      assert.equal(headers['referrer-policy'], 'no-referrer');
+      assert.equal(headers['x-frame-options'], 'DENY');
+      await page.locator('#key-input').fill('ak_this-key-does-not-exist');
+      await page.locator('#key-input').press('Enter');
+
+      const keyError = page.locator('#key-error');
+      await keyError.filter({ hasText: 'That API key was not accepted' }).waitFor();
+      assert.match(await keyError.innerText(), /copied the whole key/);
+      assert.equal(await page.locator('#workspace').isVisible(), false);
+      assert.equal(await page.evaluate(() => sessionStorage.getItem('analyst.apiKey')), null);
+      await page.screenshot({ path: path.join(shots, 'bad-key.png') });
+    }, { expectedProblem: /Failed to load resource: .* 401/ }));
+
+  test('a question is answered with stages, a table and a chart', { timeout: TEST_TIMEOUT_MS }, (t) =>
+    withPage(t, async (page) => {
+      await signIn(page);
+
+      const job = await ask(page, 'How many restaurants are there in each city?');
+
+      assert.equal(job.status, 'succeeded');
+      for (const stage of ['cache_lookup', 'classify', 'generate_sql', 'execute', 'explain']) {
+        const box = page.locator(`#stage-list [data-stage="${stage}"]`);
+        assert.equal(await box.getAttribute('data-state'), 'ok', `stage ${stage}`);
+        assert.match(await box.innerText(), /\d+ ms/);
+      }
+      assert.deepEqual((await tableColumn(page, 0)).sort(), ['Los Angeles', 'Miami', 'New York', 'San Francisco']);
+      await page.locator('#chart-container svg .mark-rect path').first().waitFor();
+      assert.equal(await page.locator('#chart-container svg .mark-rect path').count(), 4);
+      await page.locator('#chart-container svg .mark-rect path').first().hover();
+      await page.locator('#vg-tooltip-element.visible').waitFor();
+      assert.match(await page.locator('#vg-tooltip-element').innerText(), /number of restaurant/);
+      await page.mouse.move(0, 0);
+      assert.match(await page.locator('#answer-text').innerText(), /4 rows/);
+      assert.match(await page.locator('.sql-highlight .tok-keyword').first().innerText(), /SELECT/i);
+      assert.equal(await page.locator('#history-list .history-item').count(), 1);
+      assert.equal(await page.locator('#cache-badge').isVisible(), false);
+      await page.screenshot({ path: path.join(shots, 'answer-with-chart.png') });
+      const unlabelled = await page.evaluate(() =>
+        [...document.querySelectorAll('input, select, textarea, button')]
+          .filter((control) => control.offsetParent !== null)
+          .filter((control) => !(control.labels?.length || control.getAttribute('aria-label') || control.getAttribute('aria-labelledby') || control.textContent.trim()))
+          .map((control) => control.outerHTML));
+      assert.deepEqual(unlabelled, [], 'every visible control has a label');
+
+      await page.getByRole('button', { name: /^number_of_restaurant/ }).click();
+      await page.getByRole('button', { name: /^number_of_restaurant/ }).click();
+      assert.deepEqual(await tableColumn(page, 1), ['3', '3', '3', '2']);
+      assert.equal(
+        await page.locator('th', { has: page.getByRole('button', { name: /^number_of_restaurant/ }) }).getAttribute('aria-sort'),
+        'descending',
+      );
+
+      const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.click('#csv-button')]);
+      const csv = await readFile(await csvDownload.path(), 'utf8');
+      assert.equal(csvDownload.suggestedFilename(), 'how-many-restaurants-are-there-in-each-city.csv');
+      assert.equal(csv.replace(/^\ufeff/, '').split('\r\n')[0], 'city_name,number_of_restaurant');
+      assert.equal(csv.trim().split('\r\n').length, 5);
+
+      const [svgDownload] = await Promise.all([page.waitForEvent('download'), page.click('#chart-svg-button')]);
+      const svg = await readFile(await svgDownload.path(), 'utf8');
+      assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+      assert.equal(svg.match(/<rect x=/g).length, 4);
+    }));
+
+  test('the stages show live progress while the job runs', { timeout: TEST_TIMEOUT_MS }, (t) =>
+    withPage(t, async (page) => {
+      await signIn(page);
+      // The offline pipeline finishes in milliseconds, faster than one poll. The first polls'
+      // answers are rewritten to show the job mid-way (two stages done, classify running), as
+      // a slower model would leave it, so the test sees what a person would.
+      let heldPolls = 0;
+      await page.route(/\/v1\/questions\/[0-9a-f-]{36}$/, async (route) => {
+        const response = await route.fetch();
+        const job = await response.json();
+        if (heldPolls >= 4) return route.fulfill({ response, json: job });
+        heldPolls += 1;
+        const timings = job.timings.slice(0, 2).map((timing, timingIdx) =>
+          timingIdx === 1 ? { ...timing, duration_ms: null, outcome: 'running' } : timing);
+        return route.fulfill({
+          response,
+          json: { ...job, status: 'running', stage: timings[1].stage, timings, result: null, answer: null, chart: null, sql: null },
+        });
+      });
+
+      const finished = ask(page, 'How many restaurants are there in each city?');
+      const running = page.locator('#stage-list [data-state="running"]');
+      await running.waitFor();
+
+      assert.equal(await running.getAttribute('data-stage'), 'classify');
+      assert.equal(await page.locator('[data-stage="cache_lookup"]').getAttribute('data-state'), 'ok');
+      assert.equal(await page.locator('[data-stage="execute"]').getAttribute('data-state'), 'waiting');
+      assert.equal(await page.locator('#job-status').innerText(), 'Running');
+      assert.equal(await page.locator('#live-status').innerText(), 'Running: Classify.');
+      await page.screenshot({ path: path.join(shots, 'stage-progress.png') });
+      assert.equal((await finished).status, 'succeeded');
+      assert.ok(heldPolls >= 4, `the page kept polling (${heldPolls} held polls)`);
+      assert.equal(await page.locator('#stage-list [data-state="ok"]').count(), 5);
+      assert.match(await page.locator('#live-status').innerText(), /^Answered in \d+ ms\.$/);
+    }));
+
+  test('a long result is paginated 25 rows a page and drawn as a line', { timeout: TEST_TIMEOUT_MS }, (t) =>
+    withPage(t, async (page) => {
+      await signIn(page);
+
+      const job = await ask(page, 'list all daily prices', 'broker');
+
+      assert.equal(job.status, 'succeeded');
+      const pageInfo = page.locator('#result-table .page-info');
+      assert.equal(await pageInfo.innerText(), 'Rows 1–25 of 52 · page 1 of 3');
+      assert.equal(await page.locator('#result-table tbody tr').count(), 25);
+      await page.getByRole('button', { name: 'Next page' }).click();
+      await page.getByRole('button', { name: 'Next page' }).click();
+      assert.equal(await pageInfo.innerText(), 'Rows 51–52 of 52 · page 3 of 3');
+      assert.equal(await page.getByRole('button', { name: 'Next page' }).isDisabled(), true);
+      await page.locator('#chart-container svg .mark-line path').first().waitFor();
+      await page.screenshot({ path: path.join(shots, 'line-chart-and-pages.png'), fullPage: true });
+
+      await page.reload();
+      await page.locator('#workspace').waitFor({ state: 'visible' });
+      assert.equal(await page.locator('#key-section').isVisible(), false, 'the key is kept for the session');
+      assert.equal(await page.locator('#datasource-select').inputValue(), 'broker');
+      assert.match(await page.locator('#history-list').innerText(), /list all daily prices/);
+    }));
+
+  test('edited SQL runs again and its result replaces the old one', { timeout: TEST_TIMEOUT_MS }, (t) =>
+    withPage(t, async (page) => {
+      await signIn(page);
+      const first = await ask(page, 'How many restaurants are there in each city?');
+      const editedSql = "SELECT city_name, COUNT(*) AS n\nFROM restaurant\nWHERE city_name <> 'Miami'\nGROUP BY city_name";
+
+      await page.locator('#sql-input').fill(editedSql);
+      assert.equal(await page.locator('.sql-highlight .tok-string').innerText(), "'Miami'");
+      await page.locator('#sql-input').press('Control+Enter');
+      const second = await finishedJobAfter(page, first.id);
+
+      assert.equal(second.status, 'succeeded', await page.locator('#job-error').innerText());
+      assert.equal(await page.locator('#sql-origin').innerText(), 'your edited SQL');
+      assert.deepEqual((await tableColumn(page, 0)).sort(), ['Los Angeles', 'New York', 'San Francisco']);
+      assert.match(await page.locator('#result-table thead').innerText(), /\bn\b/);
+      assert.match(await page.locator('#history-list').innerText(), /edited SQL/);
+      await page.screenshot({ path: path.join(shots, 'edited-sql.png') });
+    }));
+
+  test('an approved answer is served from the cache the next time', { timeout: TEST_TIMEOUT_MS }, (t) =>
+    withPage(t, async (page) => {
+      await signIn(page);
+      const question = 'How many restaurants are there?';
+      const first = await ask(page, question);
+      assert.equal(first.status, 'succeeded');
+      assert.equal(await page.locator('#cache-badge').isVisible(), false);
+
+      await page.getByRole('button', { name: 'Approve' }).click();
+      await page.locator('#feedback-panel [data-verdict="approve"]').waitFor();
+      assert.match(await page.locator('#feedback-panel').innerText(), /Approved by admin/);
+      const second = await ask(page, question);
+
+      assert.equal(second.status, 'succeeded');
+      assert.notEqual(second.id, first.id);
+      assert.equal(await page.locator('#job-section').getAttribute('data-cache-hit'), 'true');
+      assert.match(await page.locator('#cache-badge').innerText(), /Served from cache/);
+      assert.equal(await page.locator('[data-stage="generate_sql"]').getAttribute('data-state'), 'skipped');
+      assert.equal(await page.locator('#sql-origin').innerText(), 'reused from the cache');
+      assert.deepEqual(await tableColumn(page, 0), ['11']);
+      await page.screenshot({ path: path.join(shots, 'served-from-cache.png') });
+
+      await page.locator('#history-list .history-item').nth(1).click();
+      await page.waitForFunction((id) => document.getElementById('job-section').dataset.jobId === id, first.id);
+      assert.equal(await page.locator('#cache-badge').isVisible(), false);
+    }));
+
+  test('a question the data cannot answer says why and can be rejected', { timeout: TEST_TIMEOUT_MS }, (t) =>
+    withPage(t, async (page) => {
+      await signIn(page);
+
+      const job = await ask(page, 'Why do people prefer Italian restaurants?');
+
+      assert.equal(job.status, 'failed');
+      const jobError = page.locator('#job-error');
+      assert.match(await jobError.innerText(), /could not be answered/);
+      assert.match(await jobError.innerText(), /why/i);
+      assert.equal(await page.locator('#approve-button').isDisabled(), true);
+      await page.screenshot({ path: path.join(shots, 'failed-question.png') });
+      await page.getByRole('button', { name: 'Reject' }).click();
+      await page.locator('#reject-comment').fill('should explain that the data has no reasons');
+      await page.getByRole('button', { name: 'Send rejection' }).click();
+      await page.locator('#feedback-panel [data-verdict="reject"]').waitFor();
+      assert.match(await page.locator('#feedback-panel').innerText(), /Rejected by admin/);
+    }));
+
+  test('the page modules handle tricky SQL, CSV and timings', { timeout: TEST_TIMEOUT_MS }, (t) =>
+    withPage(t, async (page) => {
+      await page.goto('/');
+
+      const results = await page.evaluate(async () => {
+        const { tokenizeSql } = await import('/assets/js/sql_highlight.js');
+        const { toCsv } = await import('/assets/js/csv_export.js');
+        const { stageProgress } = await import('/assets/js/stage_progress.js');
+        const sql = `SELECT "a""b", count(*) AS n, 'it''s' -- note\nFROM t /* c */ WHERE x >= 1.5e3 AND [y] <> 'unterminated`;
+        const tokens = tokenizeSql(sql);
+        const repaired = {
+          status: 'running',
+          timings: [
+            { stage: 'generate_sql', duration_ms: 5, outcome: 'ok' },
+            { stage: 'execute', duration_ms: 2, outcome: 'error' },
+            { stage: 'generate_sql', duration_ms: 7, outcome: 'ok' },
+            { stage: 'execute', duration_ms: null, outcome: 'running' },
+          ],
+        };
+        return {
+          roundTrip: tokens.map((token) => token.text).join('') === sql,
+          typed: tokens.filter((token) => !['whitespace', 'punctuation'].includes(token.type)).map((token) => `${token.type}:${token.text}`),
+          csv: toCsv([{ name: 'name' }, { name: 'n' }], [['a, "b"', 1], ['=cmd()', -2], [null, { k: 1 }], ['line\nbreak', 0]]),
+          generate: stageProgress(repaired, 'generate_sql'),
+          execute: stageProgress(repaired, 'execute'),
+          explain: stageProgress(repaired, 'explain'),
+        };
+      });
+
+      assert.equal(results.roundTrip, true, 'the tokens spell the input exactly');
+      assert.deepEqual(results.typed, [
+        'keyword:SELECT', 'quoted:"a""b"', 'function:count', 'operator:*', 'keyword:AS', 'identifier:n',
+        "string:'it''s'", 'comment:-- note', 'keyword:FROM', 'identifier:t', 'comment:/* c */', 'keyword:WHERE',
+        'identifier:x', 'operator:>=', 'number:1.5e3', 'keyword:AND', 'quoted:[y]', 'operator:<>', "string:'unterminated",
+      ]);
+      assert.equal(results.csv, 'name,n\r\n"a, ""b""",1\r\n\'=cmd(),-2\r\n,"{""k"":1}"\r\n"line\nbreak",0\r\n');
+      assert.deepEqual(results.generate, { state: 'ok', text: '12 ms ×2' });
+      assert.deepEqual(results.execute, { state: 'running', text: 'running ×2' });
+      assert.deepEqual(results.explain, { state: 'waiting', text: 'waiting' });
+    }));
+
+  test('the chart SVG endpoint needs a key and answers 404 for a job without a chart', { timeout: TEST_TIMEOUT_MS }, (t) =>
+    withPage(t, async (page) => {
+      await signIn(page);
+      const job = await ask(page, 'How many restaurants are there?');
+
+      const withoutKey = await page.request.get(`/v1/questions/${job.id}/chart.svg`);
+      const withoutChart = await page.request.get(`/v1/questions/${job.id}/chart.svg`, {
+        headers: { Authorization: `Bearer ${server.adminKey}` },
+      });
+
+      assert.equal(withoutKey.status(), 401);
+      assert.equal((await withoutKey.json()).error.code, 'missing_api_key');
+      assert.equal(withoutChart.status(), 404);
+      assert.equal((await withoutChart.json()).error.code, 'chart_not_found');
+      assert.equal(await page.locator('#chart-block').isVisible(), false);
+    }));
+});
