@@ -131,7 +131,7 @@ mod tests {
         assert_eq!(body["error"]["code"], "chart_not_found");
         assert_eq!(
             body["error"]["message"],
-            "entry 'chart of job 6f1c5a1e-2b7d-4c55-9a8e-0d3b2f1e4a77' does not exist"
+            "job 6f1c5a1e-2b7d-4c55-9a8e-0d3b2f1e4a77 has no chart"
         );
     }
 
