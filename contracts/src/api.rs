@@ -332,3 +332,53 @@ pub struct MemoryEntryList {
     #[serde(default)]
     pub next_offset: Option<u64>,
 }
+
+/// One API key as listed by `GET /v1/admin/keys`; never its plaintext or hash.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ApiKeyView {
+    /// Public identifier (used to revoke it).
+    pub key_id: String,
+    /// Human label.
+    pub name: String,
+    /// Granted scopes (`ask`, `approve`, `ingest`, `admin`).
+    pub scopes: Vec<String>,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Revocation time, when revoked.
+    #[serde(default)]
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// Body of `POST /v1/admin/keys`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CreateApiKeyRequest {
+    /// Human label (1 to 100 characters).
+    #[schemars(length(min = 1, max = 100), pattern(r"\S"))]
+    pub name: String,
+    /// Scopes to grant: any of `ask`, `approve`, `ingest`, `admin` (at least one).
+    #[schemars(length(min = 1, max = 4))]
+    pub scopes: Vec<KeyScopeName>,
+}
+
+/// A scope an API key may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyScopeName {
+    /// Submit and read questions.
+    Ask,
+    /// Approve or reject answers.
+    Approve,
+    /// Upload data.
+    Ingest,
+    /// Manage keys, cache entries and metrics.
+    Admin,
+}
+
+/// Response of `POST /v1/admin/keys` (status 201): the only time the plaintext is shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CreatedApiKey {
+    /// The stored key.
+    pub key: ApiKeyView,
+    /// The plaintext key; store it now, it cannot be shown again.
+    pub api_key: String,
+}

@@ -115,6 +115,15 @@ async fn approved_paraphrase_is_served_from_the_cache(server: &AnalystServer) {
         "metrics: {metrics}"
     );
     assert!(metrics.contains("analyst_feedback_total{verdict=\"approve\"} 1"));
+    for series in [
+        "analyst_jobs_finished_total{status=\"succeeded\"}",
+        "analyst_stage_duration_seconds_bucket{stage=\"execute\",outcome=\"ok\",le=",
+        "analyst_cache_best_similarity_bucket{le=",
+        "analyst_queue_depth{stage=",
+        "analyst_llm_calls_total{stage=\"generate_sql\"}",
+    ] {
+        assert!(metrics.contains(series), "{series} is missing from: {metrics}");
+    }
 }
 
 #[tokio::test]

@@ -66,7 +66,13 @@ impl Moto {
             _child: Some(child),
         };
         for _ in 0..200 {
-            if moto.http.get(format!("{}/moto-api/", moto.url)).send().await.is_ok() {
+            if moto
+                .http
+                .get(format!("{}/moto-api/", moto.url))
+                .send()
+                .await
+                .is_ok()
+            {
                 return moto;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -84,7 +90,11 @@ impl Moto {
             .send()
             .await
             .unwrap();
-        assert!(response.status().is_success(), "moto config: {}", response.status());
+        assert!(
+            response.status().is_success(),
+            "moto config: {}",
+            response.status()
+        );
     }
 
     /// Calls an action of an AWS JSON-protocol API (`AmazonSQS.CreateQueue`, ...).
@@ -135,15 +145,18 @@ impl Moto {
                 }),
             )
             .await;
-        ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
-            .iter()
-            .map(|name| {
-                attributes["Attributes"][name]
-                    .as_str()
-                    .and_then(|text| text.parse::<u64>().ok())
-                    .unwrap_or(0)
-            })
-            .sum()
+        [
+            "ApproximateNumberOfMessages",
+            "ApproximateNumberOfMessagesNotVisible",
+        ]
+        .iter()
+        .map(|name| {
+            attributes["Attributes"][name]
+                .as_str()
+                .and_then(|text| text.parse::<u64>().ok())
+                .unwrap_or(0)
+        })
+        .sum()
     }
 }
 
@@ -184,7 +197,11 @@ pub(crate) fn aws_binary(name: &str) -> PathBuf {
 }
 
 /// Arguments every AWS-mode process of a test shares.
-pub(crate) fn platform_args(moto: &Moto, data_dir: &std::path::Path, state_store_url: &str) -> Vec<String> {
+pub(crate) fn platform_args(
+    moto: &Moto,
+    data_dir: &std::path::Path,
+    state_store_url: &str,
+) -> Vec<String> {
     vec![
         "--data-dir".to_owned(),
         data_dir.display().to_string(),
@@ -207,7 +224,11 @@ pub(crate) struct AwsProcess {
 
 /// Starts `binary` with `args` and static test credentials, and waits for a stdout line that
 /// starts with `ready_prefix`.
-pub(crate) async fn spawn_aws_process(binary: &str, args: &[String], ready_prefix: &str) -> AwsProcess {
+pub(crate) async fn spawn_aws_process(
+    binary: &str,
+    args: &[String],
+    ready_prefix: &str,
+) -> AwsProcess {
     let mut child = Command::new(aws_binary(binary))
         .args(args)
         .env("AWS_ACCESS_KEY_ID", "testing")

@@ -29,7 +29,10 @@ const QUESTIONS: [(&str, Option<&str>); 6] = [
     ("Hello!", None),
     ("What is the average rating of restaurants?", None),
     ("Why do people prefer Italian restaurants?", None),
-    ("List the restaurants (edited query)", Some("SELECT no_such_column FROM restaurant")),
+    (
+        "List the restaurants (edited query)",
+        Some("SELECT no_such_column FROM restaurant"),
+    ),
 ];
 
 #[tokio::test]

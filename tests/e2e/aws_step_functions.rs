@@ -43,7 +43,9 @@ async fn moto_runs_the_question_state_machine_with_task_tokens_from_worker_proce
     let accepted: Value = http
         .post(format!("{base_url}/v1/questions"))
         .bearer_auth(&admin_key)
-        .json(&json!({ "question": "How many restaurants are there?", "datasource": "restaurants" }))
+        .json(
+            &json!({ "question": "How many restaurants are there?", "datasource": "restaurants" }),
+        )
         .send()
         .await
         .unwrap()
@@ -98,7 +100,12 @@ fn execution_arn(state_machine_arn: &str, job_id: &str) -> String {
     )
 }
 
-async fn wait_for_job(http: &reqwest::Client, base_url: &str, admin_key: &str, job_id: &str) -> Value {
+async fn wait_for_job(
+    http: &reqwest::Client,
+    base_url: &str,
+    admin_key: &str,
+    job_id: &str,
+) -> Value {
     let deadline = Instant::now() + JOB_TIMEOUT;
     loop {
         let job_view: Value = http
@@ -113,7 +120,10 @@ async fn wait_for_job(http: &reqwest::Client, base_url: &str, admin_key: &str, j
         if job_view["status"] == "succeeded" || job_view["status"] == "failed" {
             return job_view;
         }
-        assert!(Instant::now() < deadline, "job did not finish in time: {job_view}");
+        assert!(
+            Instant::now() < deadline,
+            "job did not finish in time: {job_view}"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }

@@ -79,6 +79,14 @@ pub fn router(state: AppState) -> Router {
             delete(routes::memory_entries::delete_memory_entry),
         )
         .route("/metrics", get(routes::metrics::metrics))
+        .route(
+            "/v1/admin/keys",
+            get(routes::api_keys::list_api_keys).post(routes::api_keys::create_api_key),
+        )
+        .route(
+            "/v1/admin/keys/{key_id}",
+            delete(routes::api_keys::revoke_api_key),
+        )
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             require_api_key::require_admin_scope,

@@ -5,8 +5,8 @@
 //! every status it can answer; a test in `tests/api/openapi.rs` calls each listed operation.
 
 use contracts::api::{
-    ApiErrorBody, DatasourceView, FeedbackRecord, FeedbackRequest, JobView, MemoryEntryList,
-    SubmitQuestionRequest, SubmitQuestionResponse,
+    ApiErrorBody, ApiKeyView, CreateApiKeyRequest, CreatedApiKey, DatasourceView, FeedbackRecord,
+    FeedbackRequest, JobView, MemoryEntryList, SubmitQuestionRequest, SubmitQuestionResponse,
 };
 use schemars::JsonSchema;
 use schemars::generate::{SchemaGenerator, SchemaSettings};
@@ -35,6 +35,9 @@ pub(crate) fn openapi_document() -> Value {
     let feedback_request = schema_of::<FeedbackRequest>(&mut generator);
     let feedback_record = schema_of::<FeedbackRecord>(&mut generator);
     let memory_list = schema_of::<MemoryEntryList>(&mut generator);
+    let key_list = schema_of::<Vec<ApiKeyView>>(&mut generator);
+    let create_key = schema_of::<CreateApiKeyRequest>(&mut generator);
+    let created_key = schema_of::<CreatedApiKey>(&mut generator);
     let components = generator.take_definitions(true);
 
     let job_id = json!({"name": "id", "in": "path", "required": true,
@@ -156,6 +159,36 @@ pub(crate) fn openapi_document() -> Value {
         },
         Operation {
             method: "get",
+            path: "/v1/admin/keys",
+            summary: "API keys, oldest first (never their plaintext or hash)",
+            scope: Some("admin"),
+            parameters: json!([]),
+            request: None,
+            success: ("200", json_content(key_list)),
+            errors: &["401", "403"],
+        },
+        Operation {
+            method: "post",
+            path: "/v1/admin/keys",
+            summary: "Create an API key; its plaintext is in this response only",
+            scope: Some("admin"),
+            parameters: json!([]),
+            request: Some(create_key),
+            success: ("201", json_content(created_key)),
+            errors: &["400", "401", "403", "413", "415"],
+        },
+        Operation {
+            method: "delete",
+            path: "/v1/admin/keys/{key_id}",
+            summary: "Revoke an API key",
+            scope: Some("admin"),
+            parameters: json!([{"name": "key_id", "in": "path", "required": true, "schema": {"type": "string"}}]),
+            request: None,
+            success: ("204", Value::Null),
+            errors: &["400", "401", "403", "404"],
+        },
+        Operation {
+            method: "get",
             path: "/metrics",
             summary: "Prometheus metrics",
             scope: Some("admin"),
@@ -185,7 +218,11 @@ pub(crate) fn openapi_document() -> Value {
             success["content"] = content;
         }
         responses.insert(status.to_owned(), success);
-        let rate_limited: &[&str] = if operation.scope.is_some() { &["429"] } else { &[] };
+        let rate_limited: &[&str] = if operation.scope.is_some() {
+            &["429"]
+        } else {
+            &[]
+        };
         for error_status in operation.errors.iter().chain(rate_limited) {
             responses.insert(
                 (*error_status).to_owned(),

@@ -4,28 +4,9 @@
 
 use anyhow::Context;
 use chrono::Utc;
-use ports::key_store::{ApiKeyRecord, KeyScope, KeyStore, hash_api_key};
-use rand::Rng;
-use uuid::Uuid;
+use ports::key_store::{KeyScope, KeyStore, new_key_record};
 
-/// Prefix of every plaintext key.
-pub const KEY_PREFIX: &str = "ak_";
-
-/// Random characters after the prefix.
-const N_RANDOM_CHARS: usize = 32;
-
-/// Characters a key is drawn from; all are safe in URLs and headers.
-const URL_SAFE_ALPHABET: &[u8] =
-    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/// A new random plaintext key: `ak_` followed by 32 URL-safe characters.
-pub fn generate_plaintext_key() -> String {
-    let mut rng = rand::rng();
-    let random_part: String = (0..N_RANDOM_CHARS)
-        .map(|_| char::from(URL_SAFE_ALPHABET[rng.random_range(0..URL_SAFE_ALPHABET.len())]))
-        .collect();
-    format!("{KEY_PREFIX}{random_part}")
-}
+pub use ports::key_store::{KEY_PREFIX, generate_plaintext_key};
 
 /// Parses comma-separated scope names (`ask`, `approve`, `ingest`, `admin`).
 pub fn parse_scopes(scope_names: &[String]) -> anyhow::Result<Vec<KeyScope>> {
@@ -52,15 +33,7 @@ pub async fn issue_api_key(
     name: &str,
     scopes: &[KeyScope],
 ) -> anyhow::Result<String> {
-    let plaintext_key = generate_plaintext_key();
-    let api_key_record = ApiKeyRecord {
-        key_id: format!("key_{}", Uuid::new_v4().simple()),
-        key_hash: hash_api_key(&plaintext_key),
-        name: name.to_owned(),
-        scopes: scopes.to_vec(),
-        created_at: Utc::now(),
-        revoked_at: None,
-    };
+    let (api_key_record, plaintext_key) = new_key_record(name, scopes, Utc::now());
     let key_id = api_key_record.key_id.clone();
     key_store
         .insert_key(api_key_record)

@@ -65,6 +65,44 @@ pub struct ApiKeyRecord {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
+/// Prefix of every plaintext key.
+pub const KEY_PREFIX: &str = "ak_";
+
+/// Random characters after the prefix.
+const N_RANDOM_CHARS: usize = 32;
+
+/// Characters a key is drawn from; all are safe in URLs and headers.
+const URL_SAFE_ALPHABET: &[u8] =
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// A new random plaintext key: `ak_` followed by 32 URL-safe characters (192 bits).
+pub fn generate_plaintext_key() -> String {
+    use rand::Rng;
+    let mut rng = rand::rng();
+    let random_part: String = (0..N_RANDOM_CHARS)
+        .map(|_| char::from(URL_SAFE_ALPHABET[rng.random_range(0..URL_SAFE_ALPHABET.len())]))
+        .collect();
+    format!("{KEY_PREFIX}{random_part}")
+}
+
+/// A new key's record (holding only the hash) and its plaintext, to be shown once.
+pub fn new_key_record(
+    name: &str,
+    scopes: &[KeyScope],
+    created_at: DateTime<Utc>,
+) -> (ApiKeyRecord, String) {
+    let plaintext_key = generate_plaintext_key();
+    let record = ApiKeyRecord {
+        key_id: format!("key_{}", uuid::Uuid::new_v4().simple()),
+        key_hash: hash_api_key(&plaintext_key),
+        name: name.to_owned(),
+        scopes: scopes.to_vec(),
+        created_at,
+        revoked_at: None,
+    };
+    (record, plaintext_key)
+}
+
 /// Hex SHA-256 of a plaintext key, the only form that is stored.
 pub fn hash_api_key(plaintext: &str) -> String {
     hex::encode(Sha256::digest(plaintext.as_bytes()))
@@ -81,4 +119,10 @@ pub trait KeyStore: Send + Sync {
 
     /// Number of keys ever created (revoked ones included).
     async fn count_keys(&self) -> Result<u64, StoreError>;
+
+    /// Every key, oldest first, revoked ones included.
+    async fn list_keys(&self) -> Result<Vec<ApiKeyRecord>, StoreError>;
+
+    /// Revokes a key at `at`; `false` when no active key has this id.
+    async fn revoke_key(&self, key_id: &str, at: DateTime<Utc>) -> Result<bool, StoreError>;
 }

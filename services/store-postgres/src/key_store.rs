@@ -3,6 +3,7 @@
 //! Invariant: keys are looked up by the hash of their plaintext only; no plaintext is stored.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use ports::key_store::{ApiKeyRecord, KeyScope, KeyStore};
 use ports::store_error::StoreError;
 use tokio_postgres::Row;
@@ -55,6 +56,34 @@ impl KeyStore for PostgresStore {
         let count: i64 = row.try_get(0).map_err(PostgresError::from)?;
         u64::try_from(count)
             .map_err(|_| PostgresError::UnreadableValue(format!("key count {count}")).into())
+    }
+
+    async fn list_keys(&self) -> Result<Vec<ApiKeyRecord>, StoreError> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT key_id, key_hash, name, scopes, created_at, revoked_at FROM api_keys
+                 ORDER BY created_at, key_id",
+                &[],
+            )
+            .await
+            .map_err(PostgresError::from)?;
+        Ok(rows
+            .iter()
+            .map(key_from_row)
+            .collect::<Result<Vec<_>, _>>()?)
+    }
+
+    async fn revoke_key(&self, key_id: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        let client = self.client().await?;
+        let n_revoked = client
+            .execute(
+                "UPDATE api_keys SET revoked_at = $2 WHERE key_id = $1 AND revoked_at IS NULL",
+                &[&key_id, &at],
+            )
+            .await
+            .map_err(PostgresError::from)?;
+        Ok(n_revoked > 0)
     }
 }
 

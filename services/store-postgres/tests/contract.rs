@@ -79,6 +79,7 @@ async fn nearest_pairs_come_best_first() {
     jobs::conversation_turns_are_the_latest_succeeded_jobs(&store).await;
     jobs::idempotency_keys_are_unique_and_found(&store).await;
     jobs::task_outputs_are_recorded_once_per_token(&store).await;
+    keys::keys_are_listed_and_revoked(&store).await;
 }
 
 #[tokio::test]
@@ -100,6 +101,7 @@ async fn pairs_are_listed_by_page_and_deleted() {
     jobs::conversation_turns_are_the_latest_succeeded_jobs(&store).await;
     jobs::idempotency_keys_are_unique_and_found(&store).await;
     jobs::task_outputs_are_recorded_once_per_token(&store).await;
+    keys::keys_are_listed_and_revoked(&store).await;
 }
 
 #[tokio::test]
@@ -108,6 +110,7 @@ async fn conversation_turns_are_the_latest_succeeded_jobs() {
     jobs::conversation_turns_are_the_latest_succeeded_jobs(&store).await;
     jobs::idempotency_keys_are_unique_and_found(&store).await;
     jobs::task_outputs_are_recorded_once_per_token(&store).await;
+    keys::keys_are_listed_and_revoked(&store).await;
 }
 
 #[tokio::test]
@@ -115,12 +118,20 @@ async fn idempotency_keys_are_unique_and_found() {
     let (_database, store) = fresh_store().await;
     jobs::idempotency_keys_are_unique_and_found(&store).await;
     jobs::task_outputs_are_recorded_once_per_token(&store).await;
+    keys::keys_are_listed_and_revoked(&store).await;
 }
 
 #[tokio::test]
 async fn task_outputs_are_recorded_once_per_token() {
     let (_database, store) = fresh_store().await;
     jobs::task_outputs_are_recorded_once_per_token(&store).await;
+    keys::keys_are_listed_and_revoked(&store).await;
+}
+
+#[tokio::test]
+async fn keys_are_listed_and_revoked() {
+    let (_database, store) = fresh_store().await;
+    keys::keys_are_listed_and_revoked(&store).await;
 }
 
 #[tokio::test]
@@ -143,4 +154,5 @@ async fn every_check_passes_against_one_shared_store() {
     jobs::conversation_turns_are_the_latest_succeeded_jobs(&store).await;
     jobs::idempotency_keys_are_unique_and_found(&store).await;
     jobs::task_outputs_are_recorded_once_per_token(&store).await;
+    keys::keys_are_listed_and_revoked(&store).await;
 }

@@ -3,6 +3,7 @@
 //! Invariant: keys are looked up by the hash of their plaintext only; no plaintext is stored.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use ports::key_store::{ApiKeyRecord, KeyScope, KeyStore};
 use ports::store_error::StoreError;
 use rusqlite::{OptionalExtension, Row};
@@ -52,6 +53,34 @@ impl KeyStore for SqliteStore {
     async fn count_keys(&self) -> Result<u64, StoreError> {
         self.run(|connection| {
             Ok(connection.query_row("SELECT COUNT(*) FROM api_keys", [], |row| row.get(0))?)
+        })
+        .await
+    }
+
+    async fn list_keys(&self) -> Result<Vec<ApiKeyRecord>, StoreError> {
+        self.run(|connection| {
+            let mut statement = connection.prepare(
+                "SELECT key_id, key_hash, name, scopes, created_at, revoked_at FROM api_keys
+                 ORDER BY created_at, rowid",
+            )?;
+            let rows = statement.query_map([], StoredKey::read)?;
+            let mut records = Vec::new();
+            for row in rows {
+                records.push(row?.into_record()?);
+            }
+            Ok(records)
+        })
+        .await
+    }
+
+    async fn revoke_key(&self, key_id: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        let key_id = key_id.to_owned();
+        self.run(move |connection| {
+            let n_revoked = connection.execute(
+                "UPDATE api_keys SET revoked_at = ?2 WHERE key_id = ?1 AND revoked_at IS NULL",
+                (&key_id, timestamp_to_text(at)),
+            )?;
+            Ok(n_revoked > 0)
         })
         .await
     }

@@ -91,6 +91,11 @@ async fn task_outputs_are_recorded_once_per_token() {
 }
 
 #[tokio::test]
+async fn keys_are_listed_and_revoked() {
+    keys::keys_are_listed_and_revoked(&fresh_store()).await;
+}
+
+#[tokio::test]
 async fn every_check_passes_against_one_shared_store() {
     let store = fresh_store();
 
@@ -110,4 +115,5 @@ async fn every_check_passes_against_one_shared_store() {
     jobs::conversation_turns_are_the_latest_succeeded_jobs(&store).await;
     jobs::idempotency_keys_are_unique_and_found(&store).await;
     jobs::task_outputs_are_recorded_once_per_token(&store).await;
+    keys::keys_are_listed_and_revoked(&store).await;
 }

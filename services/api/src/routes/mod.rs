@@ -2,6 +2,7 @@
 //!
 //! Invariant: handlers return [`crate::ApiError`] for every failure, never a bare status.
 
+pub(crate) mod api_keys;
 pub(crate) mod cancel_question;
 pub(crate) mod get_chart_svg;
 pub(crate) mod get_question;

@@ -215,6 +215,28 @@ impl KeyStore for FakeKeyStore {
     async fn count_keys(&self) -> Result<u64, StoreError> {
         Ok(self.keys.lock().unwrap().len() as u64)
     }
+
+    async fn list_keys(&self) -> Result<Vec<ApiKeyRecord>, StoreError> {
+        Ok(self.keys.lock().unwrap().clone())
+    }
+
+    async fn revoke_key(
+        &self,
+        key_id: &str,
+        at: chrono::DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut keys = self.keys.lock().unwrap();
+        match keys
+            .iter_mut()
+            .find(|key| key.key_id == key_id && key.revoked_at.is_none())
+        {
+            Some(key) => {
+                key.revoked_at = Some(at);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
 }
 
 #[derive(Default)]

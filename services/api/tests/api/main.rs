@@ -1,5 +1,6 @@
 //! Handler tests: the real router driven with `oneshot`, backed by in-memory fakes of the ports.
 
+mod api_keys;
 mod auth;
 mod datasources;
 mod fakes;

@@ -17,6 +17,7 @@ fn concrete(path: &str) -> String {
     path.replace("{id}", "0b6f5d2e-4c1a-4f7e-9a51-3f2d9c8b7a10")
         .replace("{kind}", "cache")
         .replace("{entry_id}", "e-1")
+        .replace("{key_id}", "key-1")
 }
 
 #[tokio::test]
@@ -49,6 +50,8 @@ async fn the_document_describes_the_wire_types_and_every_operation() {
         "/v1/admin/memory/{kind}/{entry_id}",
         "/metrics",
         "/openapi.json",
+        "/v1/admin/keys",
+        "/v1/admin/keys/{key_id}",
     ] {
         assert!(paths.contains_key(path), "{path} is not documented");
     }

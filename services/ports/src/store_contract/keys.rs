@@ -71,3 +71,56 @@ pub async fn keys_are_found_by_hash_only_while_active(store: &dyn KeyStore) {
         "revoked keys are counted too"
     );
 }
+
+/// Listed keys come oldest first with every field; a revoked key stops being found, stays
+/// listed with its revocation time, and cannot be revoked twice.
+pub async fn keys_are_listed_and_revoked(store: &dyn KeyStore) {
+    let plaintext = format!("sk-{}", Uuid::new_v4().simple());
+    let created_at = Utc
+        .with_ymd_and_hms(2024, 6, 1, 9, 30, 0)
+        .single()
+        .expect("a valid fixed time");
+    let record = ApiKeyRecord {
+        key_id: format!("key-{}", Uuid::new_v4().simple()),
+        key_hash: hash_api_key(&plaintext),
+        name: "to revoke".into(),
+        scopes: vec![KeyScope::Ask, KeyScope::Approve],
+        created_at,
+        revoked_at: None,
+    };
+    store.insert_key(record.clone()).await.expect("insert key");
+    let revoked_at = created_at + chrono::Duration::hours(1);
+
+    let listed_before = store.list_keys().await.expect("list keys");
+    let revoked = store
+        .revoke_key(&record.key_id, revoked_at)
+        .await
+        .expect("revoke");
+    let revoked_again = store
+        .revoke_key(&record.key_id, revoked_at)
+        .await
+        .expect("revoke again");
+    let unknown = store
+        .revoke_key("key-unknown", revoked_at)
+        .await
+        .expect("revoke unknown");
+    let listed_after = store.list_keys().await.expect("list keys");
+
+    assert!(listed_before.contains(&record));
+    assert!(revoked);
+    assert!(!revoked_again, "a revoked key cannot be revoked again");
+    assert!(!unknown);
+    assert_eq!(
+        store
+            .find_active_key(&hash_api_key(&plaintext))
+            .await
+            .expect("find"),
+        None,
+        "a revoked key is not found"
+    );
+    let after = listed_after
+        .iter()
+        .find(|listed| listed.key_id == record.key_id)
+        .expect("a revoked key stays listed");
+    assert_eq!(after.revoked_at, Some(revoked_at));
+}

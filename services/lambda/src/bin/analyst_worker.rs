@@ -1,0 +1,87 @@
+//! `analyst-worker --stage <name> --queue-url <url>`: a long-running SQS consumer of one or more
+//! stage queues for ECS or EC2, reporting to Step Functions (or to the reply queue named by an
+//! interpreter-issued token).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use adapter_aws::{AwsClients, AwsSettings, ConsumerSettings, StageConsumer, TaskReporter};
+use anyhow::Context;
+use clap::Parser;
+use lambda::{PlatformArgs, StageQueue, open_platform, shutdown_signal};
+use pipeline::StageHandlers;
+use tokio::sync::watch;
+
+/// Consumes stage queues until SIGTERM.
+#[derive(Debug, Parser)]
+#[command(name = "analyst-worker")]
+struct WorkerArgs {
+    #[command(flatten)]
+    platform: PlatformArgs,
+    /// Stages to consume, `stage=queue-url`; repeat for several stages in one process.
+    #[arg(
+        long = "stage",
+        env = "ANALYST_WORKER_STAGES",
+        value_delimiter = ',',
+        required = true
+    )]
+    stages: Vec<StageQueue>,
+    /// Messages handled at once per stage.
+    #[arg(long, env = "ANALYST_WORKER_CONCURRENCY", default_value_t = 8)]
+    concurrency: usize,
+    /// Long-poll wait of one receive, in seconds.
+    #[arg(long, env = "ANALYST_WORKER_WAIT_SECONDS", default_value_t = 20)]
+    wait_seconds: i32,
+    /// Seconds between heartbeats of a running task.
+    #[arg(long, env = "ANALYST_WORKER_HEARTBEAT_SECONDS", default_value_t = 20)]
+    heartbeat_seconds: u64,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    bootstrap::init_tracing("analyst-worker");
+    let args = WorkerArgs::parse();
+    let platform = open_platform(&args.platform)
+        .await
+        .context("open the platform")?;
+    let handlers = Arc::new(StageHandlers::new(&platform.stage_deps));
+    let clients = AwsClients::connect(&AwsSettings {
+        region: args.platform.aws_region.clone(),
+        endpoint_url: args.platform.aws_endpoint_url.clone(),
+    })
+    .await;
+    let reporter = TaskReporter::new(clients.sfn.clone(), clients.sqs.clone());
+    let settings = ConsumerSettings {
+        concurrency: args.concurrency,
+        wait_time_seconds: args.wait_seconds,
+        heartbeat_interval: Duration::from_secs(args.heartbeat_seconds.max(1)),
+        ..ConsumerSettings::default()
+    };
+
+    let (stop_sender, stop_receiver) = watch::channel(false);
+    let mut consumers = Vec::new();
+    for stage_queue in &args.stages {
+        let consumer = StageConsumer::new(
+            clients.sqs.clone(),
+            stage_queue.queue_url.clone(),
+            handlers.clone(),
+            reporter.clone(),
+            settings.clone(),
+        );
+        let mut stop = stop_receiver.clone();
+        consumers.push(tokio::spawn(consumer.run(async move {
+            let _ = stop.wait_for(|stopped| *stopped).await;
+        })));
+        tracing::info!(stage = %stage_queue.stage, queue_url = %stage_queue.queue_url, "consuming");
+    }
+    #[allow(clippy::print_stdout)]
+    {
+        println!("worker ready");
+    }
+    shutdown_signal().await;
+    let _ = stop_sender.send(true);
+    for consumer in consumers {
+        consumer.await.context("join a consumer")?;
+    }
+    Ok(())
+}

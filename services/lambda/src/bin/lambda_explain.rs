@@ -1,0 +1,5 @@
+//! The `explain` stage as a Lambda function consuming its SQS queue.
+
+fn main() -> anyhow::Result<()> {
+    lambda::run_stage_function("explain")
+}
