@@ -122,7 +122,10 @@ async fn approved_paraphrase_is_served_from_the_cache(server: &AnalystServer) {
         "analyst_queue_depth{stage=",
         "analyst_llm_calls_total{stage=\"generate_sql\"}",
     ] {
-        assert!(metrics.contains(series), "{series} is missing from: {metrics}");
+        assert!(
+            metrics.contains(series),
+            "{series} is missing from: {metrics}"
+        );
     }
 }
 

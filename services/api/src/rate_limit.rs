@@ -92,7 +92,14 @@ mod tests {
 
         assert_eq!(admitted, [true, true, true, false]);
         assert_eq!(wait.as_secs(), 20, "3 per minute refills one token in 20 s");
-        assert!(limiter.admit_at("other", start).is_ok(), "keys are independent");
-        assert!(limiter.admit_at("k", start + Duration::from_secs(20)).is_ok());
+        assert!(
+            limiter.admit_at("other", start).is_ok(),
+            "keys are independent"
+        );
+        assert!(
+            limiter
+                .admit_at("k", start + Duration::from_secs(20))
+                .is_ok()
+        );
     }
 }

@@ -39,7 +39,11 @@ pub async fn run_list(key_store_args: KeyStoreArgs) -> anyhow::Result<()> {
         key_store_args.embedding_dimension,
     )
     .await?;
-    let records = stores.key_store.list_keys().await.context("list api keys")?;
+    let records = stores
+        .key_store
+        .list_keys()
+        .await
+        .context("list api keys")?;
     for record in records {
         let scope_names: Vec<&str> = record.scopes.iter().map(|scope| scope.as_str()).collect();
         let state = match record.revoked_at {

@@ -137,8 +137,11 @@ pub async fn launch_platform(
         approvals: Arc::new(approvals),
         pair_store: stores.pair_store.clone(),
         metrics,
-        rate_limiter: (platform_args.rate_limit_per_minute > 0)
-            .then(|| Arc::new(KeyRateLimiter::per_minute(platform_args.rate_limit_per_minute))),
+        rate_limiter: (platform_args.rate_limit_per_minute > 0).then(|| {
+            Arc::new(KeyRateLimiter::per_minute(
+                platform_args.rate_limit_per_minute,
+            ))
+        }),
     };
     let listener = TcpListener::bind(addr)
         .await

@@ -23,10 +23,10 @@ mod vocabulary;
 
 use async_trait::async_trait;
 use contracts::result::ResultSet;
+use ports::job_store::ConversationTurn;
 use ports::language_model::{
     Classification, LanguageModel, LlmError, ModelReply, ModelUsage, SqlDraft, SqlGenerationInput,
 };
-use ports::job_store::ConversationTurn;
 use ports::schema::SchemaSnapshot;
 
 /// Model identifier recorded on jobs answered by the offline planner.
