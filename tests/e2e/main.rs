@@ -9,6 +9,7 @@ mod analyst_server;
 mod api_guards;
 mod approval_loop;
 mod ask_command;
+mod aws_dead_letter;
 mod aws_moto;
 mod aws_sqs_pipeline;
 mod aws_step_functions;

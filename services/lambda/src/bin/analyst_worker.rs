@@ -35,6 +35,11 @@ struct WorkerArgs {
     /// Seconds between heartbeats of a running task.
     #[arg(long, env = "ANALYST_WORKER_HEARTBEAT_SECONDS", default_value_t = 20)]
     heartbeat_seconds: u64,
+    /// Seconds a received message stays invisible to other consumers; longer than the longest
+    /// stage. A message not deleted by then is delivered again, and after the queue's
+    /// `maxReceiveCount` deliveries it moves to the dead-letter queue.
+    #[arg(long, env = "ANALYST_WORKER_VISIBILITY_SECONDS", default_value_t = 300)]
+    visibility_seconds: i32,
 }
 
 #[tokio::main]
@@ -55,6 +60,7 @@ async fn main() -> anyhow::Result<()> {
         concurrency: args.concurrency,
         wait_time_seconds: args.wait_seconds,
         heartbeat_interval: Duration::from_secs(args.heartbeat_seconds.max(1)),
+        visibility_timeout_seconds: args.visibility_seconds.max(1),
         ..ConsumerSettings::default()
     };
 
