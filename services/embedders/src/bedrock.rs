@@ -17,7 +17,9 @@ use aws_sdk_bedrockruntime::primitives::Blob;
 use ports::embedder::{EmbedError, Embedder};
 
 use crate::bedrock_model::{BedrockModel, BedrockModelError};
-use crate::retry_policy::{AttemptError, RetryPolicy};
+use ports::retry::RetryPolicy;
+
+use crate::AttemptError;
 use crate::unit_vector::{l2_normalised, require_dimension};
 
 /// Longest wait for a connection to the Bedrock endpoint.

@@ -9,17 +9,19 @@
 mod bedrock;
 mod bedrock_model;
 mod openai_compatible;
-mod retry_policy;
 mod settings;
 mod startup_check;
 mod unit_vector;
+
+/// One failed attempt of a provider call, as the shared retry policy sees it.
+type AttemptError = ports::retry::AttemptError<ports::embedder::EmbedError>;
 
 pub use bedrock::{BedrockEmbedder, BedrockSettings};
 pub use bedrock_model::{BedrockModel, BedrockModelError};
 pub use openai_compatible::{
     OpenAiCompatibleEmbedder, OpenAiCompatibleSettings, OpenAiSettingsError,
 };
-pub use retry_policy::RetryPolicy;
+pub use ports::retry::RetryPolicy;
 pub use secrecy::SecretString;
 pub use settings::{EmbedderSettings, EmbedderSettingsError};
 pub use startup_check::{StartupCheckError, check_dimension};

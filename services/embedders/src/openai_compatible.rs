@@ -12,7 +12,9 @@ use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
-use crate::retry_policy::{AttemptError, RetryPolicy};
+use ports::retry::RetryPolicy;
+
+use crate::AttemptError;
 use crate::unit_vector::{l2_normalised, require_dimension};
 
 /// Longest wait for one HTTP attempt when none is configured.

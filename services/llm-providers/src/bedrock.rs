@@ -18,9 +18,9 @@ use aws_sdk_bedrockruntime::types::{
 };
 use ports::language_model::LlmError;
 
+use crate::AttemptError;
 use crate::chat::{ChatRequest, ChatRole, Completion, StopKind};
 use crate::chat_settings::ChatSettings;
-use crate::retry_policy::AttemptError;
 use crate::settings::LlmSettingsError;
 
 /// Longest wait for a connection to the Bedrock endpoint.

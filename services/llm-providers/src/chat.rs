@@ -4,9 +4,9 @@
 //! Invariant: this is the only seam between prompting and providers; nothing above it knows a
 //! wire protocol, nothing below it knows a prompt.
 
+use crate::AttemptError;
 use crate::bedrock::BedrockConverse;
 use crate::openai_compatible::OpenAiChat;
-use crate::retry_policy::AttemptError;
 
 /// Who wrote a turn of the conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

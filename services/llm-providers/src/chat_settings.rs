@@ -6,8 +6,8 @@
 
 use std::time::Duration;
 
-use crate::retry_policy::RetryPolicy;
 use crate::settings::LlmSettingsError;
+use ports::retry::RetryPolicy;
 
 /// Output tokens per invocation when none are configured.
 const DEFAULT_MAX_TOKENS: u32 = 1024;

@@ -14,13 +14,15 @@ mod openai_compatible;
 mod prompt_context;
 mod prompt_template;
 mod remote_model;
-mod retry_policy;
 mod settings;
 mod structured_output;
+
+/// One failed attempt of a provider call, as the shared retry policy sees it.
+type AttemptError = ports::retry::AttemptError<ports::language_model::LlmError>;
 
 pub use bedrock::BedrockSettings;
 pub use chat_settings::{ChatSettings, TableSelection};
 pub use openai_compatible::OpenAiCompatibleSettings;
+pub use ports::retry::RetryPolicy;
 pub use remote_model::RemoteLanguageModel;
-pub use retry_policy::RetryPolicy;
 pub use settings::{LlmSettings, LlmSettingsError};

@@ -11,9 +11,9 @@ use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
+use crate::AttemptError;
 use crate::chat::{ChatMessage, ChatRequest, ChatRole, Completion, StopKind};
 use crate::chat_settings::ChatSettings;
-use crate::retry_policy::AttemptError;
 use crate::settings::LlmSettingsError;
 
 /// Longest wait for a connection to the server.

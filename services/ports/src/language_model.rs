@@ -117,6 +117,31 @@ impl ModelUsage {
     }
 }
 
+/// Records one model call on job `job_id` (taking the time since `started`) and logs its
+/// counts, never its prompt.
+pub async fn record_model_call(
+    job_store: &dyn crate::job_store::JobStore,
+    job_id: uuid::Uuid,
+    stage: &str,
+    usage: &ModelUsage,
+    started: std::time::Instant,
+) -> Result<(), crate::store_error::StoreError> {
+    let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let model_call = usage.model_call(stage, duration_ms);
+    tracing::info!(
+        stage,
+        model_id = %model_call.model_id,
+        prompt_version = %model_call.prompt_version,
+        input_tokens = model_call.input_tokens,
+        output_tokens = model_call.output_tokens,
+        duration_ms,
+        "model called"
+    );
+    job_store
+        .update(job_id, crate::job_store::JobUpdate::ModelCalled(model_call))
+        .await
+}
+
 /// A model's answer together with what it cost.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelReply<T> {

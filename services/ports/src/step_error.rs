@@ -53,3 +53,21 @@ impl StepError {
         }
     }
 }
+
+impl From<crate::language_model::LlmError> for StepError {
+    fn from(err: crate::language_model::LlmError) -> Self {
+        StepError {
+            kind: err.kind(),
+            message: err.to_string(),
+        }
+    }
+}
+
+impl From<crate::embedder::EmbedError> for StepError {
+    fn from(err: crate::embedder::EmbedError) -> Self {
+        StepError {
+            kind: err.kind(),
+            message: err.to_string(),
+        }
+    }
+}

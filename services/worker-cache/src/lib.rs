@@ -77,11 +77,7 @@ pub async fn run(
     let embedding = deps
         .embedder
         .embed(&request.question)
-        .await
-        .map_err(|err| StepError {
-            kind: err.kind(),
-            message: err.to_string(),
-        })?;
+        .await?;
 
     let candidates = deps
         .pair_store

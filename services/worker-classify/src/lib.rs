@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use contracts::envelope::JobEnvelope;
 use contracts::stages::{ClassifyRequest, ClassifyResult};
 use ports::job_store::{JobStore, JobUpdate};
-use ports::language_model::LanguageModel;
+use ports::language_model::{LanguageModel, record_model_call};
 use ports::schema::SchemaStore;
 use ports::step_error::StepError;
 
@@ -63,26 +63,15 @@ pub async fn run(
     };
 
     let started = Instant::now();
-    let reply = deps
-        .llm
-        .classify(&question, &schema)
-        .await
-        .map_err(|err| StepError {
-            kind: err.kind(),
-            message: err.to_string(),
-        })?;
-    let model_call = reply.usage.model_call("classify", elapsed_ms(started));
-    tracing::info!(
-        model_id = %model_call.model_id,
-        prompt_version = %model_call.prompt_version,
-        input_tokens = model_call.input_tokens,
-        output_tokens = model_call.output_tokens,
-        duration_ms = model_call.duration_ms,
-        "question classified"
-    );
-    deps.job_store
-        .update(envelope.job_id, JobUpdate::ModelCalled(model_call))
-        .await?;
+    let reply = deps.llm.classify(&question, &schema).await?;
+    record_model_call(
+        deps.job_store.as_ref(),
+        envelope.job_id,
+        "classify",
+        &reply.usage,
+        started,
+    )
+    .await?;
     let classification = reply.value;
 
     deps.job_store
@@ -117,18 +106,15 @@ async fn standalone_question(
         return Ok(question.to_owned());
     }
     let started = Instant::now();
-    let reply = deps
-        .llm
-        .rewrite_follow_up(question, &turns)
-        .await
-        .map_err(|err| StepError {
-            kind: err.kind(),
-            message: err.to_string(),
-        })?;
-    let model_call = reply.usage.model_call("rewrite", elapsed_ms(started));
-    deps.job_store
-        .update(job_id, JobUpdate::ModelCalled(model_call))
-        .await?;
+    let reply = deps.llm.rewrite_follow_up(question, &turns).await?;
+    record_model_call(
+        deps.job_store.as_ref(),
+        job_id,
+        "rewrite",
+        &reply.usage,
+        started,
+    )
+    .await?;
     let standalone = reply.value.trim().to_owned();
     tracing::info!(
         n_turns = turns.len(),
@@ -147,9 +133,4 @@ async fn standalone_question(
         )
         .await?;
     Ok(standalone)
-}
-
-/// Milliseconds since `started`.
-fn elapsed_ms(started: Instant) -> u64 {
-    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
 }

@@ -12,7 +12,7 @@ use std::time::Instant;
 use contracts::envelope::JobEnvelope;
 use contracts::stages::{ExplainRequest, ExplainResult, Intent};
 use ports::job_store::{JobStore, JobUpdate};
-use ports::language_model::LanguageModel;
+use ports::language_model::{LanguageModel, record_model_call};
 use ports::step_error::StepError;
 use uuid::Uuid;
 
@@ -88,18 +88,14 @@ async fn answer_from_rows(
     let started = Instant::now();
     let answer = match deps.llm.explain(&request.question, &sql, &result_set).await {
         Ok(reply) => {
-            let model_call = reply.usage.model_call("explain", elapsed_ms(started));
-            tracing::info!(
-                model_id = %model_call.model_id,
-                prompt_version = %model_call.prompt_version,
-                input_tokens = model_call.input_tokens,
-                output_tokens = model_call.output_tokens,
-                duration_ms = model_call.duration_ms,
-                "model explained the rows"
-            );
-            deps.job_store
-                .update(job_id, JobUpdate::ModelCalled(model_call))
-                .await?;
+            record_model_call(
+                deps.job_store.as_ref(),
+                job_id,
+                "explain",
+                &reply.usage,
+                started,
+            )
+            .await?;
             reply.value
         }
         Err(err) => {
@@ -113,9 +109,4 @@ async fn answer_from_rows(
         &result_set,
     );
     Ok(ExplainResult { answer, chart })
-}
-
-/// Milliseconds since `started`.
-fn elapsed_ms(started: Instant) -> u64 {
-    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
 }

@@ -11,7 +11,7 @@ use contracts::stages::{GenerateSqlRequest, GenerateSqlResult};
 use ports::datasource::Datasources;
 use ports::embedder::Embedder;
 use ports::job_store::{JobStore, JobUpdate};
-use ports::language_model::{LanguageModel, SqlGenerationInput};
+use ports::language_model::{LanguageModel, SqlGenerationInput, record_model_call};
 use ports::memory_store::{MemoryKind, PairStore, ScoredPair};
 use ports::schema::SchemaStore;
 use ports::step_error::StepError;
@@ -85,26 +85,15 @@ pub async fn run(
         repair: request.repair.as_ref(),
     };
     let started = Instant::now();
-    let reply = deps
-        .llm
-        .generate_sql(input)
-        .await
-        .map_err(|err| StepError {
-            kind: err.kind(),
-            message: err.to_string(),
-        })?;
-    let model_call = reply.usage.model_call("generate_sql", elapsed_ms(started));
-    tracing::info!(
-        model_id = %model_call.model_id,
-        prompt_version = %model_call.prompt_version,
-        input_tokens = model_call.input_tokens,
-        output_tokens = model_call.output_tokens,
-        duration_ms = model_call.duration_ms,
-        "model wrote sql"
-    );
-    deps.job_store
-        .update(envelope.job_id, JobUpdate::ModelCalled(model_call))
-        .await?;
+    let reply = deps.llm.generate_sql(input).await?;
+    record_model_call(
+        deps.job_store.as_ref(),
+        envelope.job_id,
+        "generate_sql",
+        &reply.usage,
+        started,
+    )
+    .await?;
 
     let sql = reply.value.sql.trim().to_owned();
     deps.job_store
@@ -121,11 +110,6 @@ pub async fn run(
     Ok(GenerateSqlResult { sql, attempt })
 }
 
-/// Milliseconds since `started`.
-fn elapsed_ms(started: Instant) -> u64 {
-    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
-}
-
 async fn retrieve_examples(
     deps: &SqlGenDeps,
     request: &GenerateSqlRequest,
@@ -133,14 +117,7 @@ async fn retrieve_examples(
     if deps.approach == Approach::ZeroShot || deps.few_shot_k == 0 {
         return Ok(Vec::new());
     }
-    let embedding = deps
-        .embedder
-        .embed(&request.question)
-        .await
-        .map_err(|err| StepError {
-            kind: err.kind(),
-            message: err.to_string(),
-        })?;
+    let embedding = deps.embedder.embed(&request.question).await?;
     let nearest = deps
         .pair_store
         .nearest_pairs(
