@@ -18,7 +18,8 @@ const ORDERS_CSV: &str = "Order ID;Customer ID;Order Date;Total Amount\r\n\
     13;1;2024-03-09;30\r\n14;3;2024-03-10;5\r\n";
 const PRODUCTS_CSV: &str = "\u{feff}Product ID,Product Name,Unit Price\n1,Tea,3.5\n2,Coffee,4\n";
 const SALES_2023_CSV: &str = "Sale ID,Product ID,Sold On,Quantity\n1,1,2023-05-01,2\n";
-const SALES_2024_CSV: &str = "Sale ID,Product ID,Sold On,Quantity\n2,2,2024-05-01,1\n3,1,2024-06-01,4\n";
+const SALES_2024_CSV: &str =
+    "Sale ID,Product ID,Sold On,Quantity\n2,2,2024-05-01,1\n3,1,2024-06-01,4\n";
 
 fn write_zip(path: &Path, entries: &[(&str, &str)]) {
     let file = std::fs::File::create(path).unwrap();
@@ -92,7 +93,11 @@ async fn the_seed_layout_ingests_and_a_question_across_two_tables_is_answered() 
         .unwrap();
 
     let stdout = stdout_of(&ingested);
-    assert!(ingested.status.success(), "{stdout}\n{}", stderr_of(&ingested));
+    assert!(
+        ingested.status.success(),
+        "{stdout}\n{}",
+        stderr_of(&ingested)
+    );
     for expected in [
         "customers: 3 rows",
         "orders: 5 rows",
@@ -102,7 +107,10 @@ async fn the_seed_layout_ingests_and_a_question_across_two_tables_is_answered() 
         "  order_date DATE",
         "  product_id BIGINT",
     ] {
-        assert!(stdout.contains(expected), "missing {expected:?} in {stdout}");
+        assert!(
+            stdout.contains(expected),
+            "missing {expected:?} in {stdout}"
+        );
     }
     assert!(stderr_of(&ingested).contains("checking your_database/sales/sales_2024.csv"));
     let answer = stdout_of(&asked);
@@ -161,7 +169,10 @@ async fn existing_tables_are_refused_without_replace_and_replaced_with_it() {
     write_zip(
         &second_zip,
         &[
-            ("customers/customers.csv", "Customer ID,Customer Name\n7,Di Eng\n"),
+            (
+                "customers/customers.csv",
+                "Customer ID,Customer Name\n7,Di Eng\n",
+            ),
             ("suppliers/suppliers.csv", "Supplier ID,Name\n1,Acme\n"),
         ],
     );

@@ -31,6 +31,10 @@ pub enum Command {
     /// Manage the few-shot example memory.
     #[command(subcommand)]
     Examples(ExamplesCommand),
+    /// Measure execution accuracy on a question/gold-SQL file (defog sql-eval format).
+    Eval(EvalArgs),
+    /// Load a ZIP of CSV files (one folder per table) into an embedded datasource.
+    Ingest(IngestArgs),
 }
 
 /// Subcommands of `analyst examples`.
@@ -94,6 +98,9 @@ pub struct PlatformArgs {
     /// The language model.
     #[command(flatten)]
     pub llm_args: LlmArgs,
+    /// Requests per API key and minute (bursts up to the same number); 0 turns the limit off.
+    #[arg(long, env = "ANALYST_RATE_LIMIT_PER_MINUTE", default_value_t = 1200)]
+    pub rate_limit_per_minute: u32,
 }
 
 /// Which language model classifies questions, writes SQL and explains rows.
@@ -253,6 +260,34 @@ pub struct AskArgs {
 pub enum KeysCommand {
     /// Create a key and print it once.
     Create(CreateKeyArgs),
+    /// List keys (never their plaintext).
+    List(KeyStoreArgs),
+    /// Revoke a key by its id.
+    Revoke(RevokeKeyArgs),
+}
+
+/// Where `keys list` and `keys revoke` find the keys.
+#[derive(Debug, Clone, Args)]
+pub struct KeyStoreArgs {
+    /// Directory of the state store.
+    #[arg(long, default_value = ".analyst")]
+    pub data_dir: PathBuf,
+    /// The state store.
+    #[command(flatten)]
+    pub store_args: StoreArgs,
+    /// Vector size a new PostgreSQL state store is set up for (the embedder's size).
+    #[arg(long, env = "ANALYST_EMBEDDING_DIMENSION", default_value_t = 384)]
+    pub embedding_dimension: usize,
+}
+
+/// Arguments of `analyst keys revoke`.
+#[derive(Debug, Clone, Args)]
+pub struct RevokeKeyArgs {
+    /// Id of the key (`key_...`, from `analyst keys list`).
+    pub key_id: String,
+    /// The store holding it.
+    #[command(flatten)]
+    pub key_store_args: KeyStoreArgs,
 }
 
 /// Arguments of `analyst keys create`.
@@ -293,4 +328,78 @@ pub struct BenchArgs {
     /// The platform under measurement.
     #[command(flatten)]
     pub platform_args: PlatformArgs,
+}
+
+/// Arguments of `analyst eval`.
+#[derive(Debug, Clone, Args)]
+pub struct EvalArgs {
+    /// CSV with `question`, `query` (gold SQL), `db_name`, `query_category` and `instructions`
+    /// columns (defog sql-eval format).
+    pub file: PathBuf,
+    /// Datasource of every question (instead of the `db_name` column).
+    #[arg(long)]
+    pub datasource: Option<String>,
+    /// Evaluate at most this many questions (the first ones, after `--category`).
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Evaluate only the questions of this `query_category`.
+    #[arg(long)]
+    pub category: Option<String>,
+    /// Questions in flight at the same time.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    /// Also write the summary and every question's outcome as JSON to this file.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Append each row's `instructions` to its question.
+    #[arg(long)]
+    pub with_instructions: bool,
+    /// Seconds a job may take before it counts as lost.
+    #[arg(long, default_value_t = 300)]
+    pub job_timeout_secs: u64,
+    /// Data directory; a fresh temporary one (removed afterwards) when omitted.
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// The platform under evaluation: datasources, stores, embedder, memory and language model.
+    #[command(flatten)]
+    pub platform_args: PlatformArgs,
+}
+
+/// Encoding of the CSV files of an upload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CsvEncoding {
+    /// UTF-8 only; other bytes are refused with the file, line and column.
+    Utf8,
+    /// ISO-8859-1, transcoded to UTF-8 (a file with a UTF-8 byte-order mark stays UTF-8).
+    Latin1,
+}
+
+/// Arguments of `analyst ingest` (see docs/ingestion.md).
+#[derive(Debug, Clone, Args)]
+pub struct IngestArgs {
+    /// ZIP archive: one top-level folder per table (or one wrapping folder around them), CSV
+    /// files inside.
+    pub zip: PathBuf,
+    /// Datasource to create, or to add the tables to.
+    #[arg(long)]
+    pub datasource: String,
+    /// Directory of the state store and the datasource files.
+    #[arg(long, default_value = ".analyst")]
+    pub data_dir: PathBuf,
+    /// Replace tables that already exist (in the same transaction); without it the whole
+    /// upload is refused when one does.
+    #[arg(long)]
+    pub replace: bool,
+    /// Encoding of the CSV files.
+    #[arg(long, value_enum, default_value_t = CsvEncoding::Utf8)]
+    pub encoding: CsvEncoding,
+    /// Largest uncompressed size of the whole archive, in MiB.
+    #[arg(long, default_value_t = 2048)]
+    pub max_total_mib: u64,
+    /// The state store that receives the schema snapshot.
+    #[command(flatten)]
+    pub store_args: StoreArgs,
+    /// Vector size a new PostgreSQL state store is set up for (the embedder's size).
+    #[arg(long, env = "ANALYST_EMBEDDING_DIMENSION", default_value_t = 384)]
+    pub embedding_dimension: usize,
 }

@@ -15,9 +15,17 @@ async fn main() -> anyhow::Result<()> {
         Command::Keys(KeysCommand::Create(create_key_args)) => {
             local::keys_command::run_create(create_key_args).await
         }
+        Command::Keys(KeysCommand::List(key_store_args)) => {
+            local::keys_command::run_list(key_store_args).await
+        }
+        Command::Keys(KeysCommand::Revoke(revoke_key_args)) => {
+            local::keys_command::run_revoke(revoke_key_args).await
+        }
         Command::Bench(bench_args) => local::bench_command::run(bench_args).await,
         Command::Examples(ExamplesCommand::Load(load_args)) => {
             local::examples_command::run_load(load_args).await
         }
+        Command::Eval(eval_args) => local::eval_command::run(eval_args).await,
+        Command::Ingest(ingest_args) => local::ingest_command::run(ingest_args).await,
     }
 }

@@ -74,10 +74,7 @@ pub async fn run(
                 request.datasource
             ))
         })?;
-    let embedding = deps
-        .embedder
-        .embed(&request.question)
-        .await?;
+    let embedding = deps.embedder.embed(&request.question).await?;
 
     let candidates = deps
         .pair_store

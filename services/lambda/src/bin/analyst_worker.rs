@@ -61,7 +61,6 @@ async fn main() -> anyhow::Result<()> {
         wait_time_seconds: args.wait_seconds,
         heartbeat_interval: Duration::from_secs(args.heartbeat_seconds.max(1)),
         visibility_timeout_seconds: args.visibility_seconds.max(1),
-        ..ConsumerSettings::default()
     };
 
     let (stop_sender, stop_receiver) = watch::channel(false);
