@@ -207,6 +207,10 @@ pub struct ModelCall {
     pub output_tokens: u64,
     /// Wall time of the call in milliseconds.
     pub duration_ms: u64,
+    /// Price of the call in US dollars, from the configured token prices; `None` when no price
+    /// is configured for the model (0 for the offline planner).
+    #[serde(default)]
+    pub cost_usd: Option<f64>,
 }
 
 /// Verdict of a reviewer on an answer.

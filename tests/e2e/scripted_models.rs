@@ -118,7 +118,13 @@ pub(crate) async fn start_model_server(script: Script) -> String {
     base_url
 }
 
-async fn assert_repaired_answer(server: &AnalystServer, script: &Script, model_id: &str) {
+/// Asserts the repaired answer; `cost_per_call` is the price each model call must carry.
+async fn assert_repaired_answer(
+    server: &AnalystServer,
+    script: &Script,
+    model_id: &str,
+    cost_per_call: Option<f64>,
+) {
     let job_view = server
         .ask("How many restaurants are there?", "restaurants")
         .await;
@@ -145,6 +151,15 @@ async fn assert_repaired_answer(server: &AnalystServer, script: &Script, model_i
         ["classify", "generate_sql", "generate_sql", "explain"]
     );
     assert!(model_calls.iter().all(|call| call["model_id"] == model_id));
+    for call in model_calls {
+        match cost_per_call {
+            Some(cost) => assert!(
+                (call["cost_usd"].as_f64().unwrap() - cost).abs() < 1e-9,
+                "cost of {call}"
+            ),
+            None => assert!(call["cost_usd"].is_null(), "no price, no cost: {call}"),
+        }
+    }
     assert!(
         model_calls
             .iter()
@@ -191,7 +206,7 @@ async fn the_openai_compatible_client_answers_and_repairs_through_the_binary() {
 
     let server = AnalystServer::start_with(&args, &[]).await;
 
-    assert_repaired_answer(&server, &script, "scripted-chat").await;
+    assert_repaired_answer(&server, &script, "scripted-chat", None).await;
 }
 
 #[tokio::test]
@@ -208,6 +223,10 @@ async fn the_bedrock_converse_client_answers_and_repairs_through_the_binary() {
         model_id,
         "--llm-region",
         "us-east-1",
+        "--llm-input-usd-per-1k",
+        "3",
+        "--llm-output-usd-per-1k",
+        "15",
         "--llm-endpoint-url",
     ]
     .into_iter()
@@ -222,5 +241,6 @@ async fn the_bedrock_converse_client_answers_and_repairs_through_the_binary() {
 
     let server = AnalystServer::start_with(&args, &env).await;
 
-    assert_repaired_answer(&server, &script, model_id).await;
+    // The scripted Converse reply counts 130 input and 16 output tokens: 0.39 + 0.24 dollars.
+    assert_repaired_answer(&server, &script, model_id, Some(0.63)).await;
 }

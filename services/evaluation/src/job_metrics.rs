@@ -91,6 +91,7 @@ mod tests {
             input_tokens,
             output_tokens,
             duration_ms: 5,
+            cost_usd: None,
         };
         let job_view: JobView = serde_json::from_value(serde_json::json!({
             "job_id": Uuid::nil(),

@@ -49,6 +49,26 @@ pub struct ChatSettings {
     pub table_selection: TableSelection,
     /// Most result rows sent to the explanation prompt.
     pub explain_max_rows: usize,
+    /// Prices of the model's tokens, for the cost recorded on jobs; `None` records no cost.
+    pub prices: Option<TokenPrices>,
+}
+
+/// What a model's tokens cost, in US dollars per 1,000 tokens.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TokenPrices {
+    /// Price of 1,000 prompt tokens.
+    pub input_usd_per_1k: f64,
+    /// Price of 1,000 completion tokens.
+    pub output_usd_per_1k: f64,
+}
+
+impl TokenPrices {
+    /// The price of a call that used these tokens.
+    pub fn cost(&self, input_tokens: u64, output_tokens: u64) -> f64 {
+        (input_tokens as f64 * self.input_usd_per_1k
+            + output_tokens as f64 * self.output_usd_per_1k)
+            / 1000.0
+    }
 }
 
 impl Default for ChatSettings {
@@ -63,6 +83,7 @@ impl Default for ChatSettings {
             retry: RetryPolicy::default(),
             table_selection: TableSelection::All,
             explain_max_rows: DEFAULT_EXPLAIN_MAX_ROWS,
+            prices: None,
         }
     }
 }

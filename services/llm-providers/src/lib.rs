@@ -21,7 +21,7 @@ mod structured_output;
 type AttemptError = ports::retry::AttemptError<ports::language_model::LlmError>;
 
 pub use bedrock::BedrockSettings;
-pub use chat_settings::{ChatSettings, TableSelection};
+pub use chat_settings::{ChatSettings, TableSelection, TokenPrices};
 pub use openai_compatible::OpenAiCompatibleSettings;
 pub use ports::retry::RetryPolicy;
 pub use remote_model::RemoteLanguageModel;

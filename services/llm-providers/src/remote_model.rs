@@ -16,7 +16,7 @@ use ports::schema::{SchemaSnapshot, TableSchema};
 
 use crate::bedrock::{BedrockConverse, BedrockSettings};
 use crate::chat::{ChatMessage, ChatRequest, ChatRole, Completion, StopKind, Transport};
-use crate::chat_settings::{ChatSettings, TableSelection};
+use crate::chat_settings::{ChatSettings, TableSelection, TokenPrices};
 use crate::openai_compatible::{OpenAiChat, OpenAiCompatibleSettings};
 use crate::prompt_context::{
     dialect_name, dialect_notes, examples_text, rows_text, schema_text, table_summaries,
@@ -219,7 +219,7 @@ impl LanguageModel for RemoteLanguageModel {
         question: &str,
         turns: &[ConversationTurn],
     ) -> Result<ModelReply<String>, LlmError> {
-        let mut meter = UsageMeter::new(&self.model_id);
+        let mut meter = UsageMeter::new(&self.model_id, self.chat.prices);
         if turns.is_empty() {
             return Ok(meter.reply(question.to_owned()));
         }
@@ -238,7 +238,7 @@ impl LanguageModel for RemoteLanguageModel {
         question: &str,
         schema: &SchemaSnapshot,
     ) -> Result<ModelReply<Classification>, LlmError> {
-        let mut meter = UsageMeter::new(&self.model_id);
+        let mut meter = UsageMeter::new(&self.model_id, self.chat.prices);
         let summaries = table_summaries(&schema.tables);
         let prompt = PROMPTS.intent_classification.render(&[
             ("datasource", schema.datasource.as_str()),
@@ -255,7 +255,7 @@ impl LanguageModel for RemoteLanguageModel {
         &self,
         input: SqlGenerationInput<'_>,
     ) -> Result<ModelReply<SqlDraft>, LlmError> {
-        let mut meter = UsageMeter::new(&self.model_id);
+        let mut meter = UsageMeter::new(&self.model_id, self.chat.prices);
         let tables = self
             .tables_for_sql(input.question, input.schema, &mut meter)
             .await?;
@@ -295,7 +295,7 @@ impl LanguageModel for RemoteLanguageModel {
         sql: &str,
         result: &ResultSet,
     ) -> Result<ModelReply<String>, LlmError> {
-        let mut meter = UsageMeter::new(&self.model_id);
+        let mut meter = UsageMeter::new(&self.model_id, self.chat.prices);
         let (rows, rows_note) = rows_text(result, self.chat.explain_max_rows);
         let prompt = PROMPTS.explanation.render(&[
             ("question", question),
@@ -314,13 +314,15 @@ impl LanguageModel for RemoteLanguageModel {
 struct UsageMeter {
     usage: ModelUsage,
     prompt_versions: Vec<&'static str>,
+    prices: Option<TokenPrices>,
 }
 
 impl UsageMeter {
-    fn new(model_id: &str) -> Self {
+    fn new(model_id: &str, prices: Option<TokenPrices>) -> Self {
         UsageMeter {
             usage: ModelUsage::none(model_id, ""),
             prompt_versions: Vec::new(),
+            prices,
         }
     }
 
@@ -336,6 +338,9 @@ impl UsageMeter {
 
     fn reply<T>(mut self, value: T) -> ModelReply<T> {
         self.usage.prompt_version = self.prompt_versions.join("+");
+        self.usage.cost_usd = self
+            .prices
+            .map(|prices| prices.cost(self.usage.input_tokens, self.usage.output_tokens));
         tracing::debug!(
             model_id = %self.usage.model_id,
             prompt_version = %self.usage.prompt_version,

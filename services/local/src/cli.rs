@@ -135,6 +135,20 @@ pub struct LlmArgs {
     /// Endpoint replacing Bedrock's regional one (a VPC endpoint or a test server).
     #[arg(long, env = "ANALYST_LLM_ENDPOINT_URL")]
     pub llm_endpoint_url: Option<String>,
+    /// US dollars per 1,000 prompt tokens, for the cost recorded on every model call.
+    #[arg(
+        long,
+        env = "ANALYST_LLM_INPUT_USD_PER_1K",
+        requires = "llm_output_usd_per_1k"
+    )]
+    pub llm_input_usd_per_1k: Option<f64>,
+    /// US dollars per 1,000 completion tokens, for the cost recorded on every model call.
+    #[arg(
+        long,
+        env = "ANALYST_LLM_OUTPUT_USD_PER_1K",
+        requires = "llm_input_usd_per_1k"
+    )]
+    pub llm_output_usd_per_1k: Option<f64>,
 }
 
 /// Arguments choosing the state store.

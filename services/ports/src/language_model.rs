@@ -76,7 +76,7 @@ pub struct SqlDraft {
 }
 
 /// What one trait call cost, summed over every model invocation it needed.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModelUsage {
     /// Model that answered, as [`LanguageModel::model_id`] reports it.
     pub model_id: String,
@@ -89,10 +89,12 @@ pub struct ModelUsage {
     pub output_tokens: u64,
     /// Model invocations that returned an answer, re-asks and table selection included.
     pub calls: u32,
+    /// Price in US dollars from the configured token prices; `None` when none is configured.
+    pub cost_usd: Option<f64>,
 }
 
 impl ModelUsage {
-    /// Usage of a call that invoked no model: no tokens, no invocations.
+    /// Usage of a call that invoked no model: no tokens, no invocations, no cost.
     pub fn none(model_id: impl Into<String>, prompt_version: impl Into<String>) -> Self {
         ModelUsage {
             model_id: model_id.into(),
@@ -100,6 +102,7 @@ impl ModelUsage {
             input_tokens: 0,
             output_tokens: 0,
             calls: 0,
+            cost_usd: Some(0.0),
         }
     }
 
@@ -113,6 +116,7 @@ impl ModelUsage {
             input_tokens: self.input_tokens,
             output_tokens: self.output_tokens,
             duration_ms,
+            cost_usd: self.cost_usd,
         }
     }
 }

@@ -17,7 +17,8 @@ CREATE TABLE job_model_calls (
     prompt_version text NOT NULL,
     input_tokens bigint NOT NULL CHECK (input_tokens >= 0),
     output_tokens bigint NOT NULL CHECK (output_tokens >= 0),
-    duration_ms bigint NOT NULL CHECK (duration_ms >= 0)
+    duration_ms bigint NOT NULL CHECK (duration_ms >= 0),
+    cost_usd double precision CHECK (cost_usd >= 0)
 );
 
 CREATE INDEX job_model_calls_by_job ON job_model_calls (job_id, call_id);

@@ -106,8 +106,9 @@ pub(crate) async fn apply_job_update(
             transaction
                 .execute(
                     "INSERT INTO job_model_calls
-                         (job_id, stage, model_id, prompt_version, input_tokens, output_tokens, duration_ms)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                         (job_id, stage, model_id, prompt_version, input_tokens, output_tokens, duration_ms,
+                          cost_usd)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                     &[
                         &job_id,
                         &model_call.stage,
@@ -116,6 +117,7 @@ pub(crate) async fn apply_job_update(
                         &saturating_bigint(model_call.input_tokens),
                         &saturating_bigint(model_call.output_tokens),
                         &saturating_bigint(model_call.duration_ms),
+                        &model_call.cost_usd,
                     ],
                 )
                 .await?;

@@ -136,7 +136,7 @@ async fn load_model_calls(
 ) -> Result<Vec<ModelCall>, PostgresError> {
     let rows = transaction
         .query(
-            "SELECT stage, model_id, prompt_version, input_tokens, output_tokens, duration_ms
+            "SELECT stage, model_id, prompt_version, input_tokens, output_tokens, duration_ms, cost_usd
              FROM job_model_calls WHERE job_id = $1 ORDER BY call_id",
             &[&job_id],
         )
@@ -150,6 +150,7 @@ async fn load_model_calls(
             input_tokens: unsigned_from_bigint(row.try_get(3)?, "input tokens")?,
             output_tokens: unsigned_from_bigint(row.try_get(4)?, "output tokens")?,
             duration_ms: unsigned_from_bigint(row.try_get(5)?, "model call duration")?,
+            cost_usd: row.try_get(6)?,
         });
     }
     Ok(model_calls)

@@ -17,7 +17,8 @@ CREATE TABLE job_model_calls (
     prompt_version TEXT NOT NULL,
     input_tokens INTEGER NOT NULL CHECK (input_tokens >= 0),
     output_tokens INTEGER NOT NULL CHECK (output_tokens >= 0),
-    duration_ms INTEGER NOT NULL CHECK (duration_ms >= 0)
+    duration_ms INTEGER NOT NULL CHECK (duration_ms >= 0),
+    cost_usd REAL CHECK (cost_usd >= 0)
 );
 
 CREATE INDEX job_model_calls_by_job ON job_model_calls (job_id, call_id);

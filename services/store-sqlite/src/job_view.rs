@@ -186,7 +186,7 @@ fn load_sql_attempts(
 
 fn load_model_calls(connection: &Connection, job_id: &str) -> Result<Vec<ModelCall>, SqliteError> {
     let mut statement = connection.prepare(
-        "SELECT stage, model_id, prompt_version, input_tokens, output_tokens, duration_ms
+        "SELECT stage, model_id, prompt_version, input_tokens, output_tokens, duration_ms, cost_usd
          FROM job_model_calls WHERE job_id = ?1 ORDER BY call_id",
     )?;
     let rows = statement.query_map([job_id], |row| {
@@ -197,6 +197,7 @@ fn load_model_calls(connection: &Connection, job_id: &str) -> Result<Vec<ModelCa
             input_tokens: row.get(3)?,
             output_tokens: row.get(4)?,
             duration_ms: row.get(5)?,
+            cost_usd: row.get(6)?,
         })
     })?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)

@@ -129,6 +129,7 @@ async fn classification_is_a_signed_converse_call_with_the_inference_configurati
             input_tokens: 280,
             output_tokens: 18,
             calls: 1,
+            cost_usd: None,
         }
     );
     let received = server.received();

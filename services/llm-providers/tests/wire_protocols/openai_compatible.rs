@@ -128,6 +128,7 @@ async fn classification_sends_the_versioned_prompt_with_key_and_sampling_and_ret
             input_tokens: 310,
             output_tokens: 12,
             calls: 1,
+            cost_usd: None,
         }
     );
     let received = server.received();
@@ -328,6 +329,7 @@ async fn a_malformed_answer_is_re_asked_once_with_the_parse_error_and_the_usage_
             input_tokens: 1850,
             output_tokens: 30,
             calls: 2,
+            cost_usd: None,
         }
     );
     let received = server.received();

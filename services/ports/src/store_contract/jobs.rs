@@ -410,6 +410,7 @@ fn model_call(stage: &str, input_tokens: u64) -> ModelCall {
         input_tokens,
         output_tokens: input_tokens * 2,
         duration_ms: 5,
+        cost_usd: Some(input_tokens as f64 * 0.001),
     }
 }
 
