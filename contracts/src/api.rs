@@ -359,8 +359,9 @@ pub struct CreateApiKeyRequest {
     /// Human label (1 to 100 characters).
     #[schemars(length(min = 1, max = 100), pattern(r"\S"))]
     pub name: String,
-    /// Scopes to grant: any of `ask`, `approve`, `ingest`, `admin` (at least one).
-    #[schemars(length(min = 1, max = 4))]
+    /// Scopes to grant: any of `ask`, `approve`, `ingest`, `admin` (at least one; repeats are
+    /// granted once).
+    #[schemars(length(min = 1))]
     pub scopes: Vec<KeyScopeName>,
 }
 

@@ -33,7 +33,7 @@ pub(crate) async fn create_api_key(
     Extension(caller): Extension<Caller>,
     JsonBody(create_request): JsonBody<CreateApiKeyRequest>,
 ) -> Result<(StatusCode, Json<CreatedApiKey>), ApiError> {
-    let name = create_request.name.trim();
+    let name = crate::routes::submit_question::trim_blank(&create_request.name);
     if name.is_empty() || name.chars().count() > MAX_KEY_NAME_CHARS {
         return Err(ApiError::InvalidParameter(format!(
             "name must be 1 to {MAX_KEY_NAME_CHARS} characters"

@@ -35,15 +35,17 @@ pub(crate) async fn submit_question(
     headers: HeaderMap,
     JsonBody(submit_question_request): JsonBody<SubmitQuestionRequest>,
 ) -> Result<Response, ApiError> {
+    // A request is validated before a repeated key answers with its first job, so a malformed
+    // request is refused whatever key it carries.
     let idempotency_key = scoped_idempotency_key(&headers, &caller)?;
+    let question = validated_question(&submit_question_request.question)?;
+    let provided_sql = validated_sql(submit_question_request.sql)?;
+    let conversation_id = validated_conversation_id(submit_question_request.conversation_id)?;
     if let Some(key) = &idempotency_key
         && let Some(job_id) = state.job_store.job_for_idempotency_key(key).await?
     {
         return replayed(&state, job_id).await;
     }
-    let question = validated_question(&submit_question_request.question)?;
-    let provided_sql = validated_sql(submit_question_request.sql)?;
-    let conversation_id = validated_conversation_id(submit_question_request.conversation_id)?;
     let datasource = submit_question_request
         .datasource
         .unwrap_or_else(|| state.default_datasource.clone());
@@ -151,7 +153,7 @@ fn scoped_idempotency_key(
 
 /// The trimmed question, or the 400 it deserves.
 fn validated_question(raw_question: &str) -> Result<&str, ApiError> {
-    let question = raw_question.trim();
+    let question = trim_blank(raw_question);
     if question.is_empty() {
         return Err(ApiError::InvalidQuestion);
     }
@@ -160,6 +162,12 @@ fn validated_question(raw_question: &str) -> Result<&str, ApiError> {
         return Err(ApiError::QuestionTooLong { n_chars });
     }
     Ok(question)
+}
+
+/// `text` without surrounding whitespace, counting U+FEFF (a byte-order mark) as whitespace,
+/// as the `\S` pattern of the request schema does.
+pub(crate) fn trim_blank(text: &str) -> &str {
+    text.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
 }
 
 /// The conversation id: 1 to 128 letters, digits, `-`, `_`, `.` or `:`.
@@ -183,7 +191,7 @@ fn validated_sql(raw_sql: Option<String>) -> Result<Option<String>, ApiError> {
     let Some(raw_sql) = raw_sql else {
         return Ok(None);
     };
-    let sql = raw_sql.trim();
+    let sql = trim_blank(&raw_sql);
     if sql.is_empty() {
         return Err(ApiError::InvalidSql(
             "the sql field must not be empty".to_owned(),
