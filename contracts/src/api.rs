@@ -57,6 +57,21 @@ pub enum JobStatus {
 }
 
 impl JobStatus {
+    /// Every status, in lifecycle order.
+    pub const ALL: [JobStatus; 4] = [
+        JobStatus::Queued,
+        JobStatus::Running,
+        JobStatus::Succeeded,
+        JobStatus::Failed,
+    ];
+
+    /// Parses a wire name.
+    pub fn parse(name: &str) -> Option<Self> {
+        JobStatus::ALL
+            .into_iter()
+            .find(|status| status.as_str() == name)
+    }
+
     /// Wire name of the status.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -19,6 +19,28 @@ pub enum Intent {
     OutOfScope,
 }
 
+impl Intent {
+    /// Every intent.
+    pub const ALL: [Intent; 4] = [Intent::Sql, Intent::Chart, Intent::Chat, Intent::OutOfScope];
+
+    /// Wire name of the intent (`out_of_scope`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Intent::Sql => "sql",
+            Intent::Chart => "chart",
+            Intent::Chat => "chat",
+            Intent::OutOfScope => "out_of_scope",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Intent::ALL
+            .into_iter()
+            .find(|intent| intent.as_str() == name)
+    }
+}
+
 /// Input of the classification stage.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ClassifyRequest {

@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use contracts::api::{
-    ApiErrorBody, DatasourceView, FeedbackRecord, FeedbackRequest, JobView, MemoryEntryList,
-    SubmitQuestionRequest, SubmitQuestionResponse,
+    ApiErrorBody, DatasourceView, FeedbackRecord, FeedbackRequest, JobStatus, JobView,
+    MemoryEntryList, SubmitQuestionRequest, SubmitQuestionResponse,
 };
 use contracts::envelope::{JobEnvelope, TaskMessage};
 use contracts::error::StageFailure;
@@ -108,4 +108,18 @@ fn an_envelope_from_a_newer_producer_with_unknown_fields_still_parses() {
 
     assert_eq!(parsed.attempt, 0);
     assert_eq!(parsed.payload.question, "q");
+}
+
+#[test]
+fn status_and_intent_names_are_their_serde_names() {
+    for status in JobStatus::ALL {
+        assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
+        assert_eq!(JobStatus::parse(status.as_str()), Some(status));
+    }
+    for intent in Intent::ALL {
+        assert_eq!(serde_json::to_value(intent).unwrap(), intent.as_str());
+        assert_eq!(Intent::parse(intent.as_str()), Some(intent));
+    }
+    assert_eq!(JobStatus::parse("paused"), None);
+    assert_eq!(Intent::parse("sing"), None);
 }

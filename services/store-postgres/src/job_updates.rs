@@ -11,7 +11,7 @@ use tokio_postgres::Transaction;
 use tokio_postgres::types::Json;
 use uuid::Uuid;
 
-use crate::job_columns::{intent_to_text, job_status_from_text};
+use crate::job_columns::job_status_from_text;
 use crate::postgres_error::PostgresError;
 
 /// Applies `update` to job `job_id`; on a terminal job only the closing of a running stage
@@ -85,7 +85,7 @@ pub(crate) async fn apply_job_update(
             transaction
                 .execute(
                     "UPDATE jobs SET intent = $2 WHERE job_id = $1",
-                    &[&job_id, &intent_to_text(*intent)?],
+                    &[&job_id, &intent.as_str()],
                 )
                 .await?;
         }

@@ -12,32 +12,13 @@ use crate::sqlite_error::SqliteError;
 
 /// Parses a stored status name.
 pub(crate) fn job_status_from_text(text: &str) -> Result<JobStatus, SqliteError> {
-    [
-        JobStatus::Queued,
-        JobStatus::Running,
-        JobStatus::Succeeded,
-        JobStatus::Failed,
-    ]
-    .into_iter()
-    .find(|status| status.as_str() == text)
-    .ok_or_else(|| SqliteError::UnreadableValue(format!("job status {text:?}")))
+    JobStatus::parse(text)
+        .ok_or_else(|| SqliteError::UnreadableValue(format!("job status {text:?}")))
 }
 
-/// The stored name of an intent (its wire name, e.g. `out_of_scope`).
-pub(crate) fn intent_to_text(intent: Intent) -> Result<String, SqliteError> {
-    match serde_json::to_value(intent)? {
-        serde_json::Value::String(name) => Ok(name),
-        other => Err(SqliteError::UnreadableValue(format!(
-            "intent serialized as {other}"
-        ))),
-    }
-}
-
-/// Parses a name written by [`intent_to_text`].
+/// Parses a stored intent name.
 pub(crate) fn intent_from_text(text: &str) -> Result<Intent, SqliteError> {
-    Ok(serde_json::from_value(serde_json::Value::String(
-        text.to_owned(),
-    ))?)
+    Intent::parse(text).ok_or_else(|| SqliteError::UnreadableValue(format!("intent {text:?}")))
 }
 
 /// Parses a stored job id.
@@ -51,23 +32,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_intent_round_trips_through_its_wire_name() {
-        for intent in [Intent::Sql, Intent::Chart, Intent::Chat, Intent::OutOfScope] {
-            let text = intent_to_text(intent).unwrap();
-
-            assert_eq!(intent_from_text(&text).unwrap(), intent);
+    fn every_intent_parses_from_its_wire_name() {
+        for intent in Intent::ALL {
+            assert_eq!(intent_from_text(intent.as_str()).unwrap(), intent);
         }
-        assert_eq!(intent_to_text(Intent::OutOfScope).unwrap(), "out_of_scope");
+        assert!(matches!(
+            intent_from_text("sing"),
+            Err(SqliteError::UnreadableValue(_))
+        ));
     }
 
     #[test]
     fn every_status_parses_from_its_wire_name() {
-        for status in [
-            JobStatus::Queued,
-            JobStatus::Running,
-            JobStatus::Succeeded,
-            JobStatus::Failed,
-        ] {
+        for status in JobStatus::ALL {
             assert_eq!(job_status_from_text(status.as_str()).unwrap(), status);
         }
         assert!(matches!(

@@ -8,7 +8,7 @@ use ports::job_store::JobUpdate;
 use rusqlite::{OptionalExtension, Transaction};
 use uuid::Uuid;
 
-use crate::job_columns::{intent_to_text, job_status_from_text};
+use crate::job_columns::job_status_from_text;
 use crate::sqlite_error::SqliteError;
 use crate::timestamp_text::timestamp_to_text;
 
@@ -79,7 +79,7 @@ pub(crate) fn apply_job_update(
         JobUpdate::Classified { intent } => {
             transaction.execute(
                 "UPDATE jobs SET intent = ?2 WHERE job_id = ?1",
-                (&job_id, intent_to_text(*intent)?),
+                (&job_id, intent.as_str()),
             )?;
         }
         JobUpdate::CacheChecked {
