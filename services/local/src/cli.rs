@@ -280,7 +280,7 @@ pub enum KeysCommand {
     Revoke(RevokeKeyArgs),
 }
 
-/// Where `keys list` and `keys revoke` find the keys.
+/// Where the `keys` commands find the keys.
 #[derive(Debug, Clone, Args)]
 pub struct KeyStoreArgs {
     /// Directory of the state store.
@@ -313,15 +313,9 @@ pub struct CreateKeyArgs {
     /// Comma-separated scopes: ask, approve, ingest, admin.
     #[arg(long, value_delimiter = ',', default_value = "ask")]
     pub scopes: Vec<String>,
-    /// Directory of the state store.
-    #[arg(long, default_value = ".analyst")]
-    pub data_dir: PathBuf,
-    /// The state store.
+    /// The store that keeps the key.
     #[command(flatten)]
-    pub store_args: StoreArgs,
-    /// Vector size a new PostgreSQL state store is set up for (the embedder's size).
-    #[arg(long, env = "ANALYST_EMBEDDING_DIMENSION", default_value_t = 384)]
-    pub embedding_dimension: usize,
+    pub key_store_args: KeyStoreArgs,
 }
 
 /// Arguments of `analyst bench`.

@@ -4,8 +4,11 @@
 //! Invariant: the plaintext key is printed once and stored only as its hash.
 
 use crate::api_key_issue::{issue_api_key, parse_scopes};
+use std::sync::Arc;
+
 use anyhow::Context;
 use chrono::Utc;
+use ports::key_store::KeyStore;
 
 use crate::cli::{CreateKeyArgs, KeyStoreArgs, RevokeKeyArgs};
 use crate::state_stores::open_state_stores;
@@ -13,14 +16,8 @@ use crate::state_stores::open_state_stores;
 /// Creates the key and prints it.
 pub async fn run_create(create_key_args: CreateKeyArgs) -> anyhow::Result<()> {
     let scopes = parse_scopes(&create_key_args.scopes)?;
-    let stores = open_state_stores(
-        &create_key_args.data_dir,
-        &create_key_args.store_args,
-        create_key_args.embedding_dimension,
-    )
-    .await?;
-    let plaintext_key =
-        issue_api_key(stores.key_store.as_ref(), &create_key_args.name, &scopes).await?;
+    let key_store = open_key_store(&create_key_args.key_store_args).await?;
+    let plaintext_key = issue_api_key(key_store.as_ref(), &create_key_args.name, &scopes).await?;
     let scope_names: Vec<&str> = scopes.iter().map(|scope| scope.as_str()).collect();
     println!(
         "api key '{}' with scopes {}: {plaintext_key}",
@@ -63,15 +60,8 @@ pub async fn run_list(key_store_args: KeyStoreArgs) -> anyhow::Result<()> {
 
 /// Revokes one key; fails when no active key has the id.
 pub async fn run_revoke(revoke_key_args: RevokeKeyArgs) -> anyhow::Result<()> {
-    let key_store_args = &revoke_key_args.key_store_args;
-    let stores = open_state_stores(
-        &key_store_args.data_dir,
-        &key_store_args.store_args,
-        key_store_args.embedding_dimension,
-    )
-    .await?;
-    let revoked = stores
-        .key_store
+    let key_store = open_key_store(&revoke_key_args.key_store_args).await?;
+    let revoked = key_store
         .revoke_key(&revoke_key_args.key_id, Utc::now())
         .await
         .context("revoke the api key")?;
@@ -82,4 +72,15 @@ pub async fn run_revoke(revoke_key_args: RevokeKeyArgs) -> anyhow::Result<()> {
     );
     println!("revoked {}", revoke_key_args.key_id);
     Ok(())
+}
+
+/// The key store of the configured state store.
+async fn open_key_store(key_store_args: &KeyStoreArgs) -> anyhow::Result<Arc<dyn KeyStore>> {
+    let stores = open_state_stores(
+        &key_store_args.data_dir,
+        &key_store_args.store_args,
+        key_store_args.embedding_dimension,
+    )
+    .await?;
+    Ok(stores.key_store)
 }
