@@ -15,7 +15,7 @@ use ports::key_store::KeyScope;
 use crate::analyst_client::AnalystClient;
 use crate::api_key_issue::issue_api_key;
 use crate::cli::BenchArgs;
-use crate::platform::launch_platform;
+use crate::platform::launch_loopback_platform;
 
 /// Questions the offline planner answers, over several demo databases.
 const QUESTION_MIX: &[(&str, &str)] = &[
@@ -48,21 +48,8 @@ pub async fn run(bench_args: BenchArgs) -> anyhow::Result<()> {
         Some(data_dir) => data_dir.clone(),
         None => std::env::temp_dir().join(format!("analyst-bench-{}", std::process::id())),
     };
-    let (stop_server, server_stopped) = tokio::sync::oneshot::channel::<()>();
-    let shutdown = async move {
-        let _ = server_stopped.await;
-    };
-    // The bench's own clients poll every few milliseconds; the per-key limit guards against
-    // other clients and would only measure itself here.
-    let mut platform_args = bench_args.platform_args.clone();
-    platform_args.rate_limit_per_minute = 0;
-    let platform = launch_platform(
-        &data_dir,
-        &platform_args,
-        "127.0.0.1:0".parse().expect("a literal address"),
-        shutdown,
-    )
-    .await?;
+    let (platform, stop_server) =
+        launch_loopback_platform(&data_dir, &bench_args.platform_args).await?;
     let api_key = issue_api_key(platform.key_store.as_ref(), "bench", &[KeyScope::Ask]).await?;
     let client = AnalystClient::new(&platform.base_url, &api_key);
 

@@ -28,7 +28,7 @@ use ports::sql_engine::QueryLimits;
 use crate::analyst_client::AnalystClient;
 use crate::api_key_issue::issue_api_key;
 use crate::cli::EvalArgs;
-use crate::platform::{RunningPlatform, launch_platform, open_datasources};
+use crate::platform::{RunningPlatform, launch_loopback_platform, open_datasources};
 
 /// Largest accepted question file, in bytes.
 const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
@@ -57,29 +57,15 @@ pub async fn run(eval_args: EvalArgs) -> anyhow::Result<()> {
             std::env::temp_dir().join(format!("analyst-eval-{}", uuid::Uuid::new_v4().simple()))
         }
     };
-    let (stop_server, server_stopped) = tokio::sync::oneshot::channel::<()>();
-    let shutdown = async move {
-        let _ = server_stopped.await;
-    };
-    // The eval's own clients poll every few milliseconds over loopback; the per-key rate limit
-    // guards against other clients and would only turn these polls into lost questions.
-    let mut platform_args = eval_args.platform_args.clone();
-    platform_args.rate_limit_per_minute = 0;
-    let launched = launch_platform(
-        &data_dir,
-        &platform_args,
-        "127.0.0.1:0".parse().expect("a literal address"),
-        shutdown,
-    )
-    .await;
-    let evaluated = match &launched {
-        Ok(platform) => evaluate_questions(platform, &data_dir, &eval_args, eval_questions).await,
-        Err(_) => Ok(Vec::new()),
-    };
-    let _ = stop_server.send(());
-    let waited = match launched {
-        Ok(platform) => platform.wait().await,
-        Err(launch_error) => Err(launch_error),
+    let launched = launch_loopback_platform(&data_dir, &eval_args.platform_args).await;
+    let (evaluated, waited) = match launched {
+        Ok((platform, stop_server)) => {
+            let evaluated =
+                evaluate_questions(&platform, &data_dir, &eval_args, eval_questions).await;
+            let _ = stop_server.send(());
+            (evaluated, platform.wait().await)
+        }
+        Err(launch_error) => (Ok(Vec::new()), Err(launch_error)),
     };
     if eval_args.data_dir.is_none() {
         let _ = std::fs::remove_dir_all(&data_dir);

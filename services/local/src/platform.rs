@@ -161,6 +161,29 @@ pub async fn launch_platform(
     })
 }
 
+/// A platform on a free loopback port for this process's own clients (`bench`, `eval`), without
+/// the per-key rate limit: those clients poll every few milliseconds, and the limit guards
+/// against other clients. It stops when the returned sender fires or is dropped.
+pub async fn launch_loopback_platform(
+    data_dir: &Path,
+    platform_args: &PlatformArgs,
+) -> anyhow::Result<(RunningPlatform, tokio::sync::oneshot::Sender<()>)> {
+    let (stop_server, server_stopped) = tokio::sync::oneshot::channel::<()>();
+    let shutdown = async move {
+        let _ = server_stopped.await;
+    };
+    let mut platform_args = platform_args.clone();
+    platform_args.rate_limit_per_minute = 0;
+    let platform = launch_platform(
+        data_dir,
+        &platform_args,
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+        shutdown,
+    )
+    .await?;
+    Ok((platform, stop_server))
+}
+
 /// The pipeline's tunables from the command line, validated.
 fn pipeline_settings(memory_args: &MemoryArgs) -> anyhow::Result<PipelineSettings> {
     for (name, value) in [
