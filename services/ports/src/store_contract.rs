@@ -16,3 +16,49 @@ pub mod keys;
 pub mod pairs;
 pub mod results;
 pub mod schemas;
+
+/// Declares one `#[tokio::test]` per contract check, each on the store of a fresh `$setup()`,
+/// plus one test running every check in turn against a single store; new checks are added here
+/// once and run on every store. `$setup` is an async function returning `(guard, store)`; the
+/// guard (a scratch database, or `()`) lives until the test ends.
+#[macro_export]
+macro_rules! store_contract_tests {
+    ($setup:ident) => {
+        $crate::store_contract_tests!(@each $setup;
+            jobs::job_lifecycle_assembles_the_view,
+            jobs::terminal_jobs_ignore_updates,
+            jobs::the_stage_that_ends_a_job_still_gets_its_duration,
+            jobs::sql_attempts_are_upserted_by_attempt_number,
+            results::results_round_trip_with_typed_values,
+            jobs::unfinished_jobs_are_listed_oldest_first,
+            keys::keys_are_found_by_hash_only_while_active,
+            schemas::snapshots_are_saved_only_when_the_version_changes,
+            pairs::pairs_are_scoped_by_datasource_and_schema_version,
+            pairs::nearest_pairs_come_best_first,
+            jobs::feedback_is_appended_to_the_job_view,
+            pairs::pairs_are_found_by_question_key,
+            pairs::pairs_are_listed_by_page_and_deleted,
+            jobs::conversation_turns_are_the_latest_succeeded_jobs,
+            jobs::idempotency_keys_are_unique_and_found,
+            jobs::task_outputs_are_recorded_once_per_token,
+            keys::keys_are_listed_and_revoked,
+        );
+    };
+    (@each $setup:ident; $($module:ident :: $check:ident),+ $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $check() {
+                let (_guard, store) = $setup().await;
+                $crate::store_contract::$module::$check(&store).await;
+            }
+        )+
+
+        #[tokio::test]
+        async fn every_check_passes_against_one_shared_store() {
+            let (_guard, store) = $setup().await;
+            $(
+                $crate::store_contract::$module::$check(&store).await;
+            )+
+        }
+    };
+}
