@@ -153,16 +153,19 @@ describe('the analyst web UI', () => {
     withPage(t, async (page) => {
       await signIn(page);
       // The offline pipeline finishes in milliseconds, faster than one poll. The first polls'
-      // answers are rewritten to show the job mid-way (two stages done, classify running), as
-      // a slower model would leave it, so the test sees what a person would.
+      // answers are rewritten to show the job mid-way (the cache looked up, classify running), as
+      // a slower model would leave it, so the test sees what a person would. The mid-way stages
+      // are written out rather than cut from the real job, which may not have reached them yet.
       let heldPolls = 0;
       await page.route(/\/v1\/questions\/[0-9a-f-]{36}$/, async (route) => {
         const response = await route.fetch();
         const job = await response.json();
         if (heldPolls >= 4) return route.fulfill({ response, json: job });
         heldPolls += 1;
-        const timings = job.timings.slice(0, 2).map((timing, timingIdx) =>
-          timingIdx === 1 ? { ...timing, duration_ms: null, outcome: 'running' } : timing);
+        const timings = [
+          { stage: 'cache_lookup', started_at: job.submitted_at, duration_ms: 2, outcome: 'ok' },
+          { stage: 'classify', started_at: job.submitted_at, duration_ms: null, outcome: 'running' },
+        ];
         return route.fulfill({
           response,
           json: { ...job, status: 'running', stage: timings[1].stage, timings, result: null, answer: null, chart: null, sql: null },
