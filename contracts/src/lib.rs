@@ -10,3 +10,4 @@ pub mod error;
 pub mod result;
 pub mod schema_export;
 pub mod stages;
+pub mod uploads;

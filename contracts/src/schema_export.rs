@@ -15,6 +15,7 @@ use crate::stages::{
     ExecuteResult, ExplainRequest, ExplainResult, GenerateSqlRequest, GenerateSqlResult,
     RecordFailureRequest, RecordFailureResult,
 };
+use crate::uploads::{UploadAccepted, UploadView};
 
 fn schema_of<T: JsonSchema>() -> serde_json::Value {
     serde_json::to_value(schema_for!(T)).expect("a generated schema always serializes")
@@ -54,6 +55,8 @@ pub fn all_schemas() -> Vec<(&'static str, serde_json::Value)> {
         ),
         ("record_failure_result", schema_of::<RecordFailureResult>()),
         ("stage_failure", schema_of::<StageFailure>()),
+        ("upload_view", schema_of::<UploadView>()),
+        ("upload_accepted", schema_of::<UploadAccepted>()),
         ("task_message", schema_of::<TaskMessage>()),
         (
             "submit_question_request",

@@ -167,7 +167,7 @@ async fn open_demo_datasources(
     platform_args: &PlatformArgs,
     schema_store: &dyn SchemaStore,
 ) -> anyhow::Result<(Datasources, String)> {
-    let mut datasources = Datasources::default();
+    let datasources = Datasources::default();
     if platform_args.no_demo {
         return Ok((datasources, String::new()));
     }
@@ -192,7 +192,7 @@ async fn open_demo_datasources(
     }
     let default_datasource = datasources
         .get("restaurants")
-        .or_else(|| datasources.iter().next())
+        .or_else(|| datasources.all().into_iter().next())
         .map(|datasource| datasource.name.clone())
         .unwrap_or_default();
     Ok((datasources, default_datasource))

@@ -246,7 +246,7 @@ async fn evaluate_question(
                 .get(&eval_question.datasource)
                 .expect("every datasource was checked before asking");
             let gold_verdict =
-                judge_answer(datasource, eval_question, generated, &eval_context.limits).await;
+                judge_answer(&datasource, eval_question, generated, &eval_context.limits).await;
             record.outcome = gold_verdict.outcome;
             record.matched_gold_idx = gold_verdict.matched_gold_idx;
             record.detail = gold_verdict.detail;

@@ -245,7 +245,8 @@ pub async fn open_datasources(
     let default_datasource = match datasources.get(PREFERRED_DEFAULT_DATASOURCE) {
         Some(datasource) => datasource.name.clone(),
         None => datasources
-            .iter()
+            .all()
+            .into_iter()
             .next()
             .context("no datasource is available: drop --no-demo or pass --datasources")?
             .name

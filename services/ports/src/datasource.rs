@@ -1,9 +1,11 @@
 //! The registry of datasources a question may be asked of.
 //!
-//! Invariant: lookups are by exact name; the registry never creates engines itself.
+//! Invariant: lookups are by exact name; the registry never creates engines itself. Every
+//! clone of a registry shares one set of datasources, so a datasource registered at run time
+//! (an upload) is seen at once by the API and every worker holding a clone.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::sql_engine::SqlEngine;
 
@@ -23,25 +25,46 @@ pub struct Datasource {
     pub allowed_relations: Option<Vec<String>>,
 }
 
-/// All configured datasources, by name.
+/// All configured datasources, by name, shared by every clone.
 #[derive(Clone, Default)]
 pub struct Datasources {
-    by_name: BTreeMap<String, Datasource>,
+    by_name: Arc<RwLock<BTreeMap<String, Datasource>>>,
 }
 
 impl Datasources {
-    /// Adds or replaces a datasource.
-    pub fn insert(&mut self, datasource: Datasource) {
-        self.by_name.insert(datasource.name.clone(), datasource);
+    /// Adds or replaces a datasource; every clone sees it from now on. Queries already
+    /// running on a replaced datasource finish on its old engine.
+    pub fn insert(&self, datasource: Datasource) {
+        self.by_name
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(datasource.name.clone(), datasource);
     }
 
     /// The datasource with this name.
-    pub fn get(&self, name: &str) -> Option<&Datasource> {
-        self.by_name.get(name)
+    pub fn get(&self, name: &str) -> Option<Datasource> {
+        self.by_name
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(name)
+            .cloned()
     }
 
-    /// Every datasource in name order.
-    pub fn iter(&self) -> impl Iterator<Item = &Datasource> {
-        self.by_name.values()
+    /// `true` when a datasource of this name is registered.
+    pub fn contains(&self, name: &str) -> bool {
+        self.by_name
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains_key(name)
+    }
+
+    /// Every datasource, in name order, as registered now.
+    pub fn all(&self) -> Vec<Datasource> {
+        self.by_name
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+            .cloned()
+            .collect()
     }
 }

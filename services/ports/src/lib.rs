@@ -19,3 +19,4 @@ pub mod step_error;
 #[cfg(feature = "contract-tests")]
 pub mod store_contract;
 pub mod store_error;
+pub mod upload_store;

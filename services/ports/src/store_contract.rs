@@ -16,6 +16,7 @@ pub mod keys;
 pub mod pairs;
 pub mod results;
 pub mod schemas;
+pub mod uploads;
 
 /// Declares one `#[tokio::test]` per contract check, each on the store of a fresh `$setup()`,
 /// plus one test running every check in turn against a single store; new checks are added here
@@ -42,6 +43,8 @@ macro_rules! store_contract_tests {
             jobs::idempotency_keys_are_unique_and_found,
             jobs::task_outputs_are_recorded_once_per_token,
             keys::keys_are_listed_and_revoked,
+            uploads::uploads_are_saved_until_terminal,
+            uploads::recent_and_unfinished_uploads_are_listed,
         );
     };
     (@each $setup:ident; $($module:ident :: $check:ident),+ $(,)?) => {

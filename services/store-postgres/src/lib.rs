@@ -17,5 +17,6 @@ mod pair_store;
 mod postgres_error;
 mod postgres_store;
 mod schema_store;
+mod upload_store;
 
 pub use postgres_store::{MAX_EMBEDDING_DIMENSION, PostgresStore};

@@ -52,6 +52,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "feedback_and_model_calls",
         sql: include_str!("../migrations/0005_feedback_and_model_calls.sql"),
     },
+    Migration {
+        version: 6,
+        name: "uploads",
+        sql: include_str!("../migrations/0006_uploads.sql"),
+    },
 ];
 
 /// Tables whose `embedding` column must be `vector(<configured dimension>)`.

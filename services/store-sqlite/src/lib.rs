@@ -19,5 +19,6 @@ mod schema_store;
 mod sqlite_error;
 mod sqlite_store;
 mod timestamp_text;
+mod upload_store;
 
 pub use sqlite_store::SqliteStore;

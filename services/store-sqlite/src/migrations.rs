@@ -47,6 +47,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "feedback_and_model_calls",
         sql: include_str!("../migrations/0005_feedback_and_model_calls.sql"),
     },
+    Migration {
+        version: 6,
+        name: "uploads",
+        sql: include_str!("../migrations/0006_uploads.sql"),
+    },
 ];
 
 /// Applies every migration newer than the database's version; returns how many ran.

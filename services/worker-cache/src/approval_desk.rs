@@ -180,7 +180,7 @@ impl ApprovalDesk {
         let datasource = self.datasources.get(datasource_name).ok_or_else(|| {
             ApprovalError::Invalid(format!("datasource '{datasource_name}' no longer exists"))
         })?;
-        match sql_guard::run_guarded(datasource, sql, &self.limits).await {
+        match sql_guard::run_guarded(&datasource, sql, &self.limits).await {
             Ok(_) => Ok(()),
             Err(EngineError::Unavailable(message)) => Err(ApprovalError::Unavailable(format!(
                 "engine unavailable: {message}"

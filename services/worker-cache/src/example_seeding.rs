@@ -101,14 +101,14 @@ impl ExampleSeeder {
         let mut admitted_sql = None;
         for candidate in &row.sql_candidates {
             let outcome = if self.verify {
-                sql_guard::run_guarded(datasource, candidate, &self.limits)
+                sql_guard::run_guarded(&datasource, candidate, &self.limits)
                     .await
                     .map(|_| ())
             } else {
                 sql_guard::check_with_policy(
                     candidate,
                     datasource.engine.dialect(),
-                    &sql_guard::datasource_policy(datasource),
+                    &sql_guard::datasource_policy(&datasource),
                 )
                 .map(|_| ())
                 .map_err(|rejection| EngineError::QueryFailed(rejection.to_string()))

@@ -38,7 +38,7 @@ pub async fn run(
         ))
     })?;
 
-    let outcome = sql_guard::run_guarded(datasource, &request.sql, &deps.limits).await;
+    let outcome = sql_guard::run_guarded(&datasource, &request.sql, &deps.limits).await;
 
     match outcome {
         Ok(result_set) => {

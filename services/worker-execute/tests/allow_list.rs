@@ -72,7 +72,7 @@ async fn deps_with_allow_list(engine: Arc<RecordingEngine>) -> (ExecuteDeps, Uui
         })
         .await
         .unwrap();
-    let mut datasources = Datasources::default();
+    let datasources = Datasources::default();
     datasources.insert(Datasource {
         name: "shop".into(),
         description: None,
@@ -155,7 +155,7 @@ async fn a_table_on_the_allow_list_reaches_the_engine() {
 async fn a_datasource_without_an_allow_list_admits_any_table() {
     let engine = Arc::new(RecordingEngine::default());
     let (mut deps, job_id) = deps_with_allow_list(engine.clone()).await;
-    let mut open_datasources = Datasources::default();
+    let open_datasources = Datasources::default();
     open_datasources.insert(Datasource {
         name: "shop".into(),
         description: None,

@@ -14,7 +14,7 @@ pub(crate) async fn list_datasources(
     State(state): State<AppState>,
 ) -> Result<Json<Vec<DatasourceView>>, ApiError> {
     let mut datasource_views = Vec::new();
-    for datasource in state.datasources.iter() {
+    for datasource in state.datasources.all() {
         let tables = match state.schema_store.latest_snapshot(&datasource.name).await? {
             Some(snapshot) => snapshot
                 .tables

@@ -48,7 +48,7 @@ impl TestApp {
         let approvals = Arc::new(FakeApprovals::default());
         let pair_store = Arc::new(SqliteStore::open_in_memory().unwrap());
         let launcher = Arc::new(FakeLauncher::default());
-        let mut datasources = Datasources::default();
+        let datasources = Datasources::default();
         datasources.insert(Datasource {
             name: "restaurants".to_owned(),
             description: Some("Restaurants and their ratings".to_owned()),

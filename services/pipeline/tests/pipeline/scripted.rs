@@ -170,7 +170,7 @@ pub(crate) async fn harness(model: Arc<ScriptedModel>) -> Harness {
     let engine = Arc::new(ScriptedEngine {
         executed: Mutex::new(Vec::new()),
     });
-    let mut datasources = Datasources::default();
+    let datasources = Datasources::default();
     datasources.insert(Datasource {
         name: "restaurants".into(),
         description: None,
