@@ -21,3 +21,5 @@ mod postgres_datasource;
 mod questions;
 mod scripted_models;
 mod secret_hygiene;
+mod seed_archive;
+mod upload_endpoint;

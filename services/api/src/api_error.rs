@@ -110,6 +110,24 @@ pub enum ApiError {
     /// No cache entry or few-shot example has this id.
     #[error("entry '{0}' does not exist")]
     EntryNotFound(String),
+    /// The multipart upload is malformed or misses a field.
+    #[error("{0}")]
+    InvalidUpload(String),
+    /// The uploaded archive is larger than the limit.
+    #[error("the uploaded archive is larger than {max_bytes} bytes")]
+    UploadTooLarge {
+        /// The limit in bytes.
+        max_bytes: u64,
+    },
+    /// This deployment takes no uploads through the API.
+    #[error("this server does not take uploads through the API")]
+    UploadsNotSupported,
+    /// The upload id in the path is not a UUID.
+    #[error("'{0}' is not a valid upload id (expected a UUID)")]
+    InvalidUploadId(String),
+    /// No upload has this id.
+    #[error("upload {0} does not exist")]
+    UploadNotFound(uuid::Uuid),
     /// An engine or embedder needed by the request is unreachable.
     #[error("a service the request needs is unavailable; try again later")]
     Unavailable(String),
@@ -135,12 +153,16 @@ impl ApiError {
             | ApiError::InvalidSql(_)
             | ApiError::InvalidConversationId
             | ApiError::InvalidIdempotencyKey
-            | ApiError::InvalidParameter(_) => StatusCode::BAD_REQUEST,
+            | ApiError::InvalidParameter(_)
+            | ApiError::InvalidUpload(_)
+            | ApiError::InvalidUploadId(_) => StatusCode::BAD_REQUEST,
             ApiError::UnknownDatasource(_)
             | ApiError::JobNotFound(_)
             | ApiError::RouteNotFound
             | ApiError::EntryNotFound(_)
-            | ApiError::ChartNotFound(_) => StatusCode::NOT_FOUND,
+            | ApiError::ChartNotFound(_)
+            | ApiError::UploadNotFound(_)
+            | ApiError::UploadsNotSupported => StatusCode::NOT_FOUND,
             ApiError::JobNotFinished(_)
             | ApiError::ApprovalConflict(_)
             | ApiError::JobAlreadyEnded(_)
@@ -148,7 +170,9 @@ impl ApiError {
             ApiError::CorrectedSqlRejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::PayloadTooLarge | ApiError::UploadTooLarge { .. } => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
             ApiError::Store(_) | ApiError::Launch(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -179,6 +203,11 @@ impl ApiError {
             ApiError::InvalidParameter(_) => "invalid_parameter",
             ApiError::EntryNotFound(_) => "entry_not_found",
             ApiError::ChartNotFound(_) => "chart_not_found",
+            ApiError::InvalidUpload(_) => "invalid_upload",
+            ApiError::UploadTooLarge { .. } => "upload_too_large",
+            ApiError::UploadsNotSupported => "uploads_not_supported",
+            ApiError::InvalidUploadId(_) => "invalid_upload_id",
+            ApiError::UploadNotFound(_) => "upload_not_found",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Store(_) | ApiError::Launch(_) => "internal_error",

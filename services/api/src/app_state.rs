@@ -14,6 +14,8 @@ use ports::job_store::JobStore;
 use ports::key_store::KeyStore;
 use ports::memory_store::PairStore;
 use ports::schema::SchemaStore;
+use ports::upload_intake::UploadIntake;
+use ports::upload_store::UploadStore;
 
 /// Shared state of the router.
 #[derive(Clone)]
@@ -38,4 +40,18 @@ pub struct AppState {
     pub metrics: Option<PrometheusHandle>,
     /// Requests per key and minute; `None` turns the limit off.
     pub rate_limiter: Option<Arc<KeyRateLimiter>>,
+    /// Uploads of ZIP archives; `None` when the deployment keeps no upload store.
+    pub uploads: Option<Uploads>,
+}
+
+/// What the upload routes need.
+#[derive(Clone)]
+pub struct Uploads {
+    /// Where upload views are read.
+    pub store: Arc<dyn UploadStore>,
+    /// Takes archives posted to `POST /v1/uploads`; `None` where uploads arrive another way
+    /// (the uploads bucket on AWS).
+    pub intake: Option<Arc<dyn UploadIntake>>,
+    /// Largest accepted archive in bytes.
+    pub max_archive_bytes: u64,
 }

@@ -1,8 +1,8 @@
 //! The HTTP API of the analyst: submit a question, poll or cancel its job, its chart as SVG,
-//! list datasources, give feedback, manage the cache and few-shot memory, metrics, the OpenAPI
+//! list datasources, give feedback, upload ZIP archives of CSV files and follow them, manage the cache and few-shot memory, metrics, the OpenAPI
 //! document, health, and the web UI's static files. Every route except `/health` and the static
 //! UI files (`/`, `/assets/*`, which hold no data) needs an API key with the route's scope
-//! (`ask`, `approve` or `admin`) within its rate limit, and every error leaves as the same
+//! (`ask`, `approve`, `ingest` or `admin`) within its rate limit, and every error leaves as the same
 //! `{ "error": { "code", "message" } }` body.
 //!
 //! Invariant: handlers never run a pipeline stage themselves; they store the job and launch it.
@@ -24,7 +24,7 @@ use axum::middleware;
 use axum::routing::{delete, get, post};
 
 pub use api_error::ApiError;
-pub use app_state::AppState;
+pub use app_state::{AppState, Uploads};
 pub use rate_limit::KeyRateLimiter;
 pub use serve::serve;
 
@@ -69,6 +69,24 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             require_api_key::require_approve_scope,
         ));
+    // The multipart body may be as large as the archive limit plus the form around it.
+    let upload_body_limit = state.uploads.as_ref().map_or(MAX_BODY_BYTES, |uploads| {
+        usize::try_from(uploads.max_archive_bytes)
+            .unwrap_or(usize::MAX)
+            .saturating_add(MAX_BODY_BYTES)
+    });
+    let ingest_routes = Router::new()
+        .route(
+            "/v1/uploads",
+            post(routes::uploads::create_upload)
+                .layer(DefaultBodyLimit::max(upload_body_limit))
+                .get(routes::uploads::list_uploads),
+        )
+        .route("/v1/uploads/{id}", get(routes::uploads::get_upload))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            require_api_key::require_ingest_scope,
+        ));
     let admin_routes = Router::new()
         .route(
             "/v1/admin/memory/{kind}",
@@ -98,6 +116,7 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{*path}", get(routes::ui_assets::asset))
         .merge(ask_routes)
         .merge(approve_routes)
+        .merge(ingest_routes)
         .merge(admin_routes)
         .fallback(routes::not_found::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -8,6 +8,7 @@ use contracts::api::{
     ApiErrorBody, ApiKeyView, CreateApiKeyRequest, CreatedApiKey, DatasourceView, FeedbackRecord,
     FeedbackRequest, JobView, MemoryEntryList, SubmitQuestionRequest, SubmitQuestionResponse,
 };
+use contracts::uploads::{UploadAccepted, UploadView};
 use schemars::JsonSchema;
 use schemars::generate::{SchemaGenerator, SchemaSettings};
 use serde_json::{Map, Value, json};
@@ -19,6 +20,7 @@ struct Operation {
     summary: &'static str,
     scope: Option<&'static str>,
     parameters: Value,
+    /// Request body content by media type.
     request: Option<Value>,
     success: (&'static str, Value),
     errors: &'static [&'static str],
@@ -38,6 +40,9 @@ pub(crate) fn openapi_document() -> Value {
     let key_list = schema_of::<Vec<ApiKeyView>>(&mut generator);
     let create_key = schema_of::<CreateApiKeyRequest>(&mut generator);
     let created_key = schema_of::<CreatedApiKey>(&mut generator);
+    let upload_accepted = schema_of::<UploadAccepted>(&mut generator);
+    let upload_view = schema_of::<UploadView>(&mut generator);
+    let upload_list = schema_of::<Vec<UploadView>>(&mut generator);
     let components = generator.take_definitions(true);
 
     let job_id = json!({"name": "id", "in": "path", "required": true,
@@ -70,7 +75,7 @@ pub(crate) fn openapi_document() -> Value {
                 "description": "Repeating a key (per API key) answers with the first job",
                 "schema": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": "^[!-~]+$"}
             }]),
-            request: Some(submit_request),
+            request: Some(json_content(submit_request)),
             success: ("202", json_content(submit_response)),
             errors: &["400", "401", "403", "404", "413", "415"],
         },
@@ -100,7 +105,7 @@ pub(crate) fn openapi_document() -> Value {
             summary: "Approve (admitting the pair to the cache and few-shot memory) or reject an answer",
             scope: Some("approve"),
             parameters: json!([job_id]),
-            request: Some(feedback_request),
+            request: Some(json_content(feedback_request)),
             success: ("200", json_content(feedback_record)),
             errors: &[
                 "400", "401", "403", "404", "409", "413", "415", "422", "503",
@@ -128,6 +133,50 @@ pub(crate) fn openapi_document() -> Value {
             request: None,
             success: ("200", json_content(datasources)),
             errors: &["401", "403"],
+        },
+        Operation {
+            method: "post",
+            path: "/v1/uploads",
+            summary: "Upload a ZIP of CSV files (one folder per table) into a datasource; poll the returned URL",
+            scope: Some("ingest"),
+            parameters: json!([]),
+            request: Some(json!({"multipart/form-data": {"schema": {
+                "type": "object",
+                "required": ["datasource", "file"],
+                "properties": {
+                    "datasource": {"type": "string", "maxLength": 63,
+                        "description": "snake_case name of a new or uploaded datasource"},
+                    "replace": {"type": "string", "enum": ["true", "false"],
+                        "description": "Replace tables that exist already (default false)"},
+                    "encoding": {"type": "string", "enum": ["utf8", "latin1"],
+                        "description": "Text encoding of the CSV files (default utf8)"},
+                    "file": {"type": "string", "format": "binary", "description": "The ZIP archive"}
+                }
+            }}})),
+            success: ("202", json_content(upload_accepted)),
+            errors: &["400", "401", "403", "404", "413", "503"],
+        },
+        Operation {
+            method: "get",
+            path: "/v1/uploads",
+            summary: "The most recent uploads, newest first",
+            scope: Some("ingest"),
+            parameters: json!([{"name": "limit", "in": "query",
+                "schema": {"type": "integer", "minimum": 1, "maximum": 100}}]),
+            request: None,
+            success: ("200", json_content(upload_list)),
+            errors: &["400", "401", "403", "404"],
+        },
+        Operation {
+            method: "get",
+            path: "/v1/uploads/{id}",
+            summary: "One upload: status, per-file results, loaded tables or the reason it failed",
+            scope: Some("ingest"),
+            parameters: json!([{"name": "id", "in": "path", "required": true,
+                "schema": {"type": "string", "format": "uuid"}, "description": "Upload id"}]),
+            request: None,
+            success: ("200", json_content(upload_view)),
+            errors: &["400", "401", "403", "404"],
         },
         Operation {
             method: "get",
@@ -173,7 +222,7 @@ pub(crate) fn openapi_document() -> Value {
             summary: "Create an API key; its plaintext is in this response only",
             scope: Some("admin"),
             parameters: json!([]),
-            request: Some(create_key),
+            request: Some(json_content(create_key)),
             success: ("201", json_content(created_key)),
             errors: &["400", "401", "403", "413", "415"],
         },
@@ -246,7 +295,7 @@ pub(crate) fn openapi_document() -> Value {
             None => entry["security"] = json!([]),
         }
         if let Some(request) = operation.request {
-            entry["requestBody"] = json!({"required": true, "content": json_content(request)});
+            entry["requestBody"] = json!({"required": true, "content": request});
         }
         let path_item = paths
             .entry(operation.path.to_owned())
@@ -285,9 +334,9 @@ fn error_description(status: &str) -> &'static str {
         "400" => "Malformed input",
         "401" => "Missing or invalid API key",
         "403" => "The key lacks the needed scope",
-        "404" => "No such job, datasource, entry or route",
+        "404" => "No such job, upload, datasource, entry or route",
         "409" => "Conflicts with the job's or the memory's state",
-        "413" => "Body too large",
+        "413" => "Body or uploaded archive too large",
         "415" => "Body is not JSON",
         "422" => "The corrected SQL was refused or failed",
         "429" => "Too many requests for this key; see Retry-After",

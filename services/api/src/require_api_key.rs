@@ -40,6 +40,15 @@ pub(crate) async fn require_approve_scope(
     require_scope(state, request, next, KeyScope::Approve).await
 }
 
+/// Middleware admitting requests whose key is active and has the `ingest` scope.
+pub(crate) async fn require_ingest_scope(
+    state: State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    require_scope(state, request, next, KeyScope::Ingest).await
+}
+
 /// Middleware admitting requests whose key is active and has the `admin` scope.
 pub(crate) async fn require_admin_scope(
     state: State<AppState>,

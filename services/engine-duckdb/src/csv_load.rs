@@ -30,6 +30,8 @@ pub struct LoadedTable {
     pub n_rows: u64,
     /// `(column, DuckDB type)` in table order.
     pub columns: Vec<(String, String)>,
+    /// Header texts of the columns in the CSV files, in table order.
+    pub original_names: Vec<String>,
     /// `true` when an existing table was replaced.
     pub replaced: bool,
 }
@@ -38,7 +40,9 @@ pub struct LoadedTable {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LoadError {
     /// Tables of the upload exist and replacing was not asked for.
-    #[error("tables already exist: {names}; pass --replace to replace them")]
+    #[error(
+        "tables already exist: {names}; pass --replace (replace=true in an upload) to replace them"
+    )]
     TablesExist {
         /// Comma-separated names.
         names: String,
@@ -180,6 +184,11 @@ fn load_tables_in(
                     )
                 })
                 .collect(),
+            original_names: table
+                .columns
+                .iter()
+                .map(|column| column.original_name.clone())
+                .collect(),
             replaced: clashes.contains(&table.name.as_str()),
         });
     }
@@ -267,7 +276,7 @@ fn existing_table_names(
     Ok(names)
 }
 
-fn wal_path(database_path: &Path) -> std::path::PathBuf {
+pub(crate) fn wal_path(database_path: &Path) -> std::path::PathBuf {
     let mut wal = database_path.as_os_str().to_owned();
     wal.push(".wal");
     wal.into()
@@ -290,24 +299,8 @@ fn quote_literal(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::io::{Cursor, Write};
-
-    use ingest::{IngestOptions, PreparedUpload, prepare_upload};
-    use zip::write::SimpleFileOptions;
-
     use super::*;
-
-    fn prepare(files: &[(&str, &str)], staging: &Path) -> PreparedUpload {
-        let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        for (name, content) in files {
-            writer
-                .start_file(*name, SimpleFileOptions::default())
-                .unwrap();
-            writer.write_all(content.as_bytes()).unwrap();
-        }
-        let archive = writer.finish().unwrap();
-        prepare_upload(archive, staging, &IngestOptions::default(), &mut |_| {}).unwrap()
-    }
+    use crate::test_uploads::prepare;
 
     fn table_names(database_path: &Path) -> Vec<String> {
         let connection = Connection::open(database_path).unwrap();

@@ -4,9 +4,11 @@
 //!
 //! Invariant: queries run on a read-only connection, one statement per call, and never touch
 //! files other than the database itself; only `load_tables` writes, all tables of one upload in
-//! one transaction, reading the staged CSV files it is given.
+//! one transaction, reading the staged CSV files it is given; `load_tables_by_swap` does so on
+//! a copy that replaces the datasource's file in one rename.
 
 mod clock_pinning;
+mod copy_swap_load;
 mod csv_load;
 pub mod demo;
 mod engine;
@@ -15,7 +17,12 @@ mod query_execution;
 mod result_values;
 mod statement_split;
 mod table_extraction;
+#[cfg(test)]
+mod test_uploads;
 
+pub use copy_swap_load::{
+    WORKING_COPY_MARKER, load_tables_by_swap, remove_abandoned_working_copies,
+};
 pub use csv_load::{ExistingTables, LoadError, LoadedTable, load_tables};
 pub use engine::DuckDbEngine;
 pub use ingested_datasource::{IngestedDatasource, open_ingested_datasource};

@@ -265,6 +265,42 @@ pub enum IngestError {
 }
 
 impl IngestError {
+    /// The archive entry at fault, when the error is about one entry.
+    pub fn entry(&self) -> Option<&str> {
+        match self {
+            IngestError::DuplicateEntry { entry, .. }
+            | IngestError::UnsafePath { entry, .. }
+            | IngestError::SymbolicLink { entry, .. }
+            | IngestError::NestedArchive { entry, .. }
+            | IngestError::EncryptedEntry { entry, .. }
+            | IngestError::NestedFolder { entry, .. }
+            | IngestError::InvalidTableName { entry, .. }
+            | IngestError::EntryTooLarge { entry, .. }
+            | IngestError::CompressionRatioTooHigh { entry, .. }
+            | IngestError::BinaryFile { entry, .. }
+            | IngestError::UnsupportedEncoding { entry, .. }
+            | IngestError::InvalidUtf8 { entry, .. }
+            | IngestError::EmptyFile { entry, .. }
+            | IngestError::HeaderMissing { entry, .. }
+            | IngestError::EmptyColumnName { entry, .. }
+            | IngestError::DuplicateColumnName { entry, .. }
+            | IngestError::TooManyColumns { entry, .. }
+            | IngestError::RaggedRow { entry, .. }
+            | IngestError::FieldTooLarge { entry, .. }
+            | IngestError::RowTooLarge { entry, .. }
+            | IngestError::MalformedCsv { entry, .. }
+            | IngestError::HeaderMismatch { entry, .. }
+            | IngestError::EntryUnreadable { entry, .. } => Some(entry),
+            IngestError::ArchiveUnreadable { .. }
+            | IngestError::EmptyArchive
+            | IngestError::NoCsvFiles { .. }
+            | IngestError::TooManyEntries { .. }
+            | IngestError::DuplicateTableName { .. }
+            | IngestError::ArchiveTooLarge { .. }
+            | IngestError::Staging { .. } => None,
+        }
+    }
+
     /// Retry class: everything about the upload's content is [`ErrorKind::InvalidInput`];
     /// only a full or broken staging disk is worth a retry.
     pub fn kind(&self) -> ErrorKind {

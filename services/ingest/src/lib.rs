@@ -25,4 +25,4 @@ pub use ingest_error::IngestError;
 pub use ingest_options::{IngestLimits, IngestOptions, TextEncoding};
 pub use staging_dir::StagingDir;
 pub use table_plan::{ColumnPlan, PreparedUpload, TablePlan};
-pub use upload_preparation::{IngestProgress, prepare_upload};
+pub use upload_preparation::{IngestProgress, PlannedFile, prepare_upload};

@@ -29,6 +29,8 @@ pub enum IngestProgress {
         n_tables: usize,
         /// CSV files found.
         n_files: usize,
+        /// The CSV files in the order they will be checked.
+        files: Vec<PlannedFile>,
     },
     /// An entry is being validated.
     EntryStarted {
@@ -46,6 +48,17 @@ pub enum IngestProgress {
         /// Data rows.
         n_rows: u64,
     },
+}
+
+/// One CSV file of the archive's layout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedFile {
+    /// Entry name.
+    pub entry: String,
+    /// Table it belongs to.
+    pub table: String,
+    /// Declared uncompressed size in bytes.
+    pub n_bytes: u64,
 }
 
 /// Validates and normalises every CSV file of the ZIP `archive` into a fresh directory under
@@ -79,9 +92,21 @@ pub fn prepare_upload<R: Read + Seek>(
         });
     }
     let layout = plan_layout(entries, &options.limits)?;
+    let files: Vec<PlannedFile> = layout
+        .tables
+        .iter()
+        .flat_map(|table| {
+            table.entries.iter().map(|entry| PlannedFile {
+                entry: entry.name.clone(),
+                table: table.name.clone(),
+                n_bytes: entry.size,
+            })
+        })
+        .collect();
     progress(IngestProgress::LayoutPlanned {
         n_tables: layout.tables.len(),
-        n_files: layout.tables.iter().map(|table| table.entries.len()).sum(),
+        n_files: files.len(),
+        files,
     });
 
     let staging_dir = StagingDir::create(staging_parent)?;

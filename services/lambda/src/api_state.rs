@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use adapter_aws::{AwsClients, AwsSettings, SqsPipeline, StepFunctionsLauncher};
 use anyhow::Context;
-use api::AppState;
+use api::{AppState, Uploads};
 use chrono::Utc;
 use clap::{Args, ValueEnum};
 use ports::job_launcher::JobLauncher;
@@ -151,6 +151,12 @@ pub async fn build_app_state(api_args: &ApiArgs, platform: &Platform) -> anyhow:
         pair_store: platform.pair_store.clone(),
         metrics: None,
         rate_limiter: None,
+        // Uploads arrive in the uploads bucket; the API reports on them.
+        uploads: Some(Uploads {
+            store: platform.upload_store.clone(),
+            intake: None,
+            max_archive_bytes: 0,
+        }),
     })
 }
 

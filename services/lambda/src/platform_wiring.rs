@@ -19,6 +19,7 @@ use ports::key_store::KeyStore;
 use ports::language_model::LanguageModel;
 use ports::memory_store::PairStore;
 use ports::schema::SchemaStore;
+use ports::upload_store::UploadStore;
 use secrecy::SecretString;
 use store_postgres::PostgresStore;
 
@@ -45,6 +46,8 @@ pub struct Platform {
     pub schema_store: Arc<dyn SchemaStore>,
     /// Cache entries and few-shot examples.
     pub pair_store: Arc<dyn PairStore>,
+    /// Uploads and their progress.
+    pub upload_store: Arc<dyn UploadStore>,
     /// Question embedder.
     pub embedder: Arc<dyn Embedder>,
     /// Datasources by name.
@@ -87,7 +90,8 @@ pub async fn open_platform(platform_args: &PlatformArgs) -> anyhow::Result<Platf
         job_store: postgres_store.clone(),
         key_store: postgres_store.clone(),
         schema_store: postgres_store.clone(),
-        pair_store: postgres_store,
+        pair_store: postgres_store.clone(),
+        upload_store: postgres_store,
         embedder,
         datasources,
         default_datasource,

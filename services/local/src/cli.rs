@@ -101,6 +101,10 @@ pub struct PlatformArgs {
     /// Requests per API key and minute (bursts up to the same number); 0 turns the limit off.
     #[arg(long, env = "ANALYST_RATE_LIMIT_PER_MINUTE", default_value_t = 1200)]
     pub rate_limit_per_minute: u32,
+    /// Largest ZIP archive `POST /v1/uploads` accepts, in MiB; its uncompressed content may be
+    /// up to 2 GiB.
+    #[arg(long, env = "ANALYST_MAX_UPLOAD_MIB", default_value_t = 512)]
+    pub max_upload_mib: u64,
 }
 
 /// Which language model classifies questions, writes SQL and explains rows.

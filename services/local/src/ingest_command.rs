@@ -1,40 +1,27 @@
 //! `analyst ingest <zip> --datasource <name>`: validates a ZIP of CSV files, loads its tables
 //! into the datasource's DuckDB file (`<data-dir>/ingested/<name>.duckdb`) in one
 //! transaction, saves the schema snapshot and prints each table's rows and column types;
-//! progress goes to stderr. Also [`open_ingested_datasources`], which `serve`, `ask` and
-//! `bench` use to register every ingested datasource at start.
+//! progress goes to stderr.
 //!
 //! Invariant: a refused upload leaves no table, no staged file and no new database file.
 
-use std::fs::File;
-use std::io::BufReader;
-use std::path::{Path, PathBuf};
-
 use anyhow::Context;
-use engine_duckdb::{ExistingTables, LoadedTable, load_tables, open_ingested_datasource};
-use ingest::{IngestLimits, IngestOptions, IngestProgress, TextEncoding, prepare_upload};
-use ports::datasource::{Datasource, Datasources};
-use ports::schema::SchemaStore;
+use engine_duckdb::{ExistingTables, LoadedTable};
+use ingest::{IngestLimits, IngestOptions, IngestProgress, TextEncoding};
+use ports::datasource::Datasources;
 
 use crate::cli::{CsvEncoding, IngestArgs};
+use crate::datasource_ingestion::{
+    IngestionStep, datasource_name_problem, ingest_archive, register_ingested_datasource,
+};
 use crate::state_stores::open_state_stores;
-
-/// Folder of the ingested datasources' DuckDB files inside the data directory.
-pub const INGESTED_DIR: &str = "ingested";
-/// Folder of in-flight uploads' normalised files inside the data directory.
-const STAGING_DIR: &str = "staging";
-/// Description of every ingested datasource.
-const INGESTED_DESCRIPTION: &str = "Tables ingested from ZIP archives of CSV files";
 
 /// Runs the command.
 pub async fn run(ingest_args: IngestArgs) -> anyhow::Result<()> {
-    let datasource = ingest_args.datasource.as_str();
-    check_datasource_name(datasource)?;
-    let ingested_dir = ingest_args.data_dir.join(INGESTED_DIR);
-    std::fs::create_dir_all(&ingested_dir)
-        .with_context(|| format!("create {}", ingested_dir.display()))?;
-    let database_path = ingested_database_path(&ingest_args.data_dir, datasource);
-    let staging_parent = ingest_args.data_dir.join(STAGING_DIR);
+    let datasource = ingest_args.datasource.clone();
+    if let Some(problem) = datasource_name_problem(&datasource) {
+        anyhow::bail!(problem);
+    }
     let options = IngestOptions {
         limits: IngestLimits {
             max_total_bytes: ingest_args.max_total_mib.saturating_mul(1 << 20),
@@ -52,20 +39,24 @@ pub async fn run(ingest_args: IngestArgs) -> anyhow::Result<()> {
     };
 
     let zip_path = ingest_args.zip.clone();
-    let loaded = tokio::task::spawn_blocking(move || {
-        let outcome = ingest_zip(
+    let data_dir = ingest_args.data_dir.clone();
+    let blocking_datasource = datasource.clone();
+    let outcome = tokio::task::spawn_blocking(move || {
+        ingest_archive(
             &zip_path,
-            &staging_parent,
-            &database_path,
+            &data_dir,
+            &blocking_datasource,
             &options,
             existing,
-        );
-        // Only removed when empty: another upload may be staging next to this one.
-        let _ = std::fs::remove_dir(&staging_parent);
-        outcome
+            &mut print_progress,
+        )
+        .with_context(|| format!("ingest {}", zip_path.display()))
     })
     .await
     .context("join the ingestion thread")??;
+    for skipped in &outcome.skipped_entries {
+        eprintln!("skipped {skipped}: not a CSV file");
+    }
 
     let stores = open_state_stores(
         &ingest_args.data_dir,
@@ -73,135 +64,34 @@ pub async fn run(ingest_args: IngestArgs) -> anyhow::Result<()> {
         ingest_args.embedding_dimension,
     )
     .await?;
-    let ingested = open_ingested_datasource(
-        &ingested_database_path(&ingest_args.data_dir, datasource),
-        datasource,
+    register_ingested_datasource(
+        &ingest_args.data_dir,
+        &datasource,
+        stores.schema_store.as_ref(),
+        &Datasources::default(),
     )
-    .await
-    .with_context(|| format!("open the ingested datasource `{datasource}`"))?;
-    stores
-        .schema_store
-        .save_snapshot(&ingested.snapshot)
-        .await
-        .context("save the schema snapshot")?;
-    println!("{}", render_loaded_tables(datasource, &loaded));
+    .await?;
+    println!("{}", render_loaded_tables(&datasource, &outcome.tables));
     Ok(())
 }
 
-/// Registers every datasource of `<data_dir>/ingested/` (in name order) and saves its schema
-/// snapshot; a name already registered (a demo database) is skipped with a warning.
-pub async fn open_ingested_datasources(
-    data_dir: &Path,
-    schema_store: &dyn SchemaStore,
-    datasources: &mut Datasources,
-) -> anyhow::Result<()> {
-    let ingested_dir = data_dir.join(INGESTED_DIR);
-    let Ok(dir_entries) = std::fs::read_dir(&ingested_dir) else {
-        return Ok(());
-    };
-    let mut database_paths: Vec<PathBuf> = dir_entries
-        .filter_map(|dir_entry| dir_entry.ok().map(|dir_entry| dir_entry.path()))
-        .filter(|path| {
-            path.extension()
-                .is_some_and(|extension| extension == "duckdb")
-        })
-        .collect();
-    database_paths.sort();
-    for database_path in database_paths {
-        let Some(name) = database_path.file_stem().and_then(|stem| stem.to_str()) else {
-            continue;
-        };
-        if datasources.get(name).is_some() {
-            tracing::warn!(
-                datasource = name,
-                "ingested datasource shadowed by another; skipped"
-            );
-            continue;
-        }
-        let ingested = open_ingested_datasource(&database_path, name)
-            .await
-            .with_context(|| format!("open ingested datasource {}", database_path.display()))?;
-        schema_store
-            .save_snapshot(&ingested.snapshot)
-            .await
-            .with_context(|| format!("save the schema snapshot of {name}"))?;
-        datasources.insert(Datasource {
-            name: name.to_owned(),
-            description: Some(INGESTED_DESCRIPTION.to_owned()),
-            engine_name: "embedded".to_owned(),
-            engine: ingested.engine,
-            allowed_relations: None,
-        });
-    }
-    Ok(())
-}
-
-/// Path of the DuckDB file of an ingested datasource.
-pub fn ingested_database_path(data_dir: &Path, datasource: &str) -> PathBuf {
-    data_dir
-        .join(INGESTED_DIR)
-        .join(format!("{datasource}.duckdb"))
-}
-
-/// Validates and loads the archive; blocks the thread.
-fn ingest_zip(
-    zip_path: &Path,
-    staging_parent: &Path,
-    database_path: &Path,
-    options: &IngestOptions,
-    existing: ExistingTables,
-) -> anyhow::Result<Vec<LoadedTable>> {
-    let zip_file = File::open(zip_path).with_context(|| format!("open {}", zip_path.display()))?;
-    let mut report_progress = |event: IngestProgress| match event {
-        IngestProgress::LayoutPlanned { n_tables, n_files } => {
+fn print_progress(step: IngestionStep) {
+    match step {
+        IngestionStep::Checking(IngestProgress::LayoutPlanned {
+            n_tables, n_files, ..
+        }) => {
             eprintln!("found {n_tables} tables in {n_files} CSV files");
         }
-        IngestProgress::EntryStarted {
+        IngestionStep::Checking(IngestProgress::EntryStarted {
             entry,
             table,
             n_bytes,
-        } => eprintln!("checking {entry} ({n_bytes} bytes) for table {table}"),
-        IngestProgress::EntryFinished { entry, n_rows } => {
+        }) => eprintln!("checking {entry} ({n_bytes} bytes) for table {table}"),
+        IngestionStep::Checking(IngestProgress::EntryFinished { entry, n_rows }) => {
             eprintln!("  {entry}: {n_rows} rows");
         }
-    };
-    let upload = prepare_upload(
-        BufReader::new(zip_file),
-        staging_parent,
-        options,
-        &mut report_progress,
-    )
-    .with_context(|| format!("ingest {}", zip_path.display()))?;
-    for skipped in &upload.skipped_entries {
-        eprintln!("skipped {skipped}: not a CSV file");
+        IngestionStep::Loading { n_tables } => eprintln!("loading {n_tables} tables"),
     }
-    eprintln!(
-        "loading {} tables into {}",
-        upload.tables.len(),
-        database_path.display()
-    );
-    let loaded = load_tables(database_path, &upload.tables, existing)
-        .with_context(|| format!("load {}", zip_path.display()))?;
-    Ok(loaded)
-}
-
-/// A datasource name must be its own `snake_case` form and no demo database's name.
-fn check_datasource_name(datasource: &str) -> anyhow::Result<()> {
-    let starts_with_letter = datasource.starts_with(|c: char| c.is_ascii_lowercase());
-    if !starts_with_letter
-        || ingest::normalise_identifier(datasource, "").as_deref() != Some(datasource)
-    {
-        anyhow::bail!(
-            "datasource name `{datasource}` must be snake_case: lowercase letters, digits and `_`, starting with a letter"
-        );
-    }
-    let is_demo = engine_duckdb::demo::demo_databases()
-        .iter()
-        .any(|demo_database| demo_database.name == datasource);
-    if is_demo {
-        anyhow::bail!("`{datasource}` is the name of a bundled demo database; choose another");
-    }
-    Ok(())
 }
 
 /// One block per table: name, rows (and whether it replaced a table), columns with types.

@@ -12,9 +12,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
-use api::{AppState, KeyRateLimiter};
+use api::{AppState, KeyRateLimiter, Uploads};
 use engine_athena::AthenaEngine;
 use engine_postgres::PostgresEngine;
+use ingest::IngestLimits;
 use pipeline::{LocalPipeline, PipelineSettings, StageDeps};
 use ports::datasource::{Datasource, Datasources};
 use ports::key_store::{KeyScope, KeyStore};
@@ -35,6 +36,7 @@ use crate::embedder_choice::build_embedder;
 use crate::llm_choice::build_llm;
 use crate::metrics_recorder::metrics_handle;
 use crate::state_stores::{StateStores, open_state_stores};
+use crate::upload_intake::{LocalUploadIntake, UploadIntakeDeps};
 
 /// File name of the state store inside the data directory.
 pub const STATE_STORE_FILE: &str = "state.sqlite";
@@ -126,6 +128,15 @@ pub async fn launch_platform(
     }
 
     print_admin_key_on_first_start(stores.key_store.as_ref()).await?;
+    let upload_intake = LocalUploadIntake::open(UploadIntakeDeps {
+        data_dir: data_dir.to_owned(),
+        datasources: datasources.clone(),
+        schema_store: stores.schema_store.clone(),
+        upload_store: stores.upload_store.clone(),
+        limits: IngestLimits::default(),
+    })
+    .await
+    .context("prepare the upload intake")?;
 
     let app_state = AppState {
         job_store: stores.job_store.clone(),
@@ -141,6 +152,11 @@ pub async fn launch_platform(
             Arc::new(KeyRateLimiter::per_minute(
                 platform_args.rate_limit_per_minute,
             ))
+        }),
+        uploads: Some(Uploads {
+            store: stores.upload_store.clone(),
+            intake: Some(Arc::new(upload_intake)),
+            max_archive_bytes: platform_args.max_upload_mib.saturating_mul(1 << 20),
         }),
     };
     let listener = TcpListener::bind(addr)
@@ -223,7 +239,7 @@ pub async fn open_datasources(
         open_demo_datasources(data_dir, schema_store, &mut datasources).await?;
     }
     // Datasources made by `analyst ingest` (docs/ingestion.md).
-    crate::ingest_command::open_ingested_datasources(data_dir, schema_store, &mut datasources)
+    crate::datasource_ingestion::open_ingested_datasources(data_dir, schema_store, &datasources)
         .await?;
     if let Some(datasources_file) = &datasource_args.datasources_file {
         let demo_names: Vec<&str> = engine_duckdb::demo::demo_databases()

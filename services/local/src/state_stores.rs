@@ -1,5 +1,5 @@
 //! [`open_state_stores`]: the SQLite store in the data directory, or PostgreSQL + pgvector when
-//! a state-store URL is configured, behind the four store ports.
+//! a state-store URL is configured, behind the five store ports.
 //!
 //! Invariant: every port of one platform is served by the same store.
 
@@ -11,6 +11,7 @@ use ports::job_store::JobStore;
 use ports::key_store::KeyStore;
 use ports::memory_store::PairStore;
 use ports::schema::SchemaStore;
+use ports::upload_store::UploadStore;
 use secrecy::SecretString;
 use store_postgres::PostgresStore;
 
@@ -28,18 +29,21 @@ pub struct StateStores {
     pub schema_store: Arc<dyn SchemaStore>,
     /// Cache entries and few-shot examples.
     pub pair_store: Arc<dyn PairStore>,
+    /// Uploads and their progress.
+    pub upload_store: Arc<dyn UploadStore>,
 }
 
 impl StateStores {
     fn from_store<S>(store: Arc<S>) -> Self
     where
-        S: JobStore + KeyStore + SchemaStore + PairStore + 'static,
+        S: JobStore + KeyStore + SchemaStore + PairStore + UploadStore + 'static,
     {
         StateStores {
             job_store: store.clone(),
             key_store: store.clone(),
             schema_store: store.clone(),
-            pair_store: store,
+            pair_store: store.clone(),
+            upload_store: store,
         }
     }
 }

@@ -15,3 +15,4 @@ pub(crate) mod not_found;
 pub(crate) mod openapi_document;
 pub(crate) mod submit_question;
 pub(crate) mod ui_assets;
+pub(crate) mod uploads;

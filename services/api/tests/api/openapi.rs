@@ -52,6 +52,8 @@ async fn the_document_describes_the_wire_types_and_every_operation() {
         "/openapi.json",
         "/v1/admin/keys",
         "/v1/admin/keys/{key_id}",
+        "/v1/uploads",
+        "/v1/uploads/{id}",
     ] {
         assert!(paths.contains_key(path), "{path} is not documented");
     }

@@ -71,6 +71,7 @@ impl TestApp {
             metrics: None,
             rate_limiter: per_minute
                 .map(|per_minute| Arc::new(KeyRateLimiter::per_minute(per_minute))),
+            uploads: None,
         };
         TestApp {
             job_store,
