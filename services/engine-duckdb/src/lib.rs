@@ -1,16 +1,19 @@
 //! The embedded analytic engine: a DuckDB file queried read-only under row, byte and time
 //! limits, the bundled demo databases materialized into DuckDB files on first use, and the
-//! atomic loading of ingested CSV tables into a datasource's file.
+//! atomic loading of ingested CSV tables into a datasource's file, the export of an ingested
+//! table as one typed Parquet file.
 //!
 //! Invariant: queries run on a read-only connection, one statement per call, and never touch
 //! files other than the database itself; only `load_tables` writes, all tables of one upload in
-//! one transaction, reading the staged CSV files it is given.
+//! one transaction, reading the staged CSV files it is given; `write_parquet` writes only the
+//! file it is given, on an in-memory connection.
 
 mod clock_pinning;
 mod csv_load;
 pub mod demo;
 mod engine;
 mod ingested_datasource;
+mod parquet_export;
 mod query_execution;
 mod result_values;
 mod statement_split;
@@ -19,3 +22,4 @@ mod table_extraction;
 pub use csv_load::{ExistingTables, LoadError, LoadedTable, load_tables};
 pub use engine::DuckDbEngine;
 pub use ingested_datasource::{IngestedDatasource, open_ingested_datasource};
+pub use parquet_export::{ParquetExportError, write_parquet};
