@@ -19,4 +19,5 @@ pub mod step_error;
 #[cfg(feature = "contract-tests")]
 pub mod store_contract;
 pub mod store_error;
+pub mod task_handler;
 pub mod upload_store;
