@@ -10,7 +10,7 @@ use tokio::process::Command;
 
 use crate::analyst_server::{TempDataDir, analyst_binary};
 
-const CUSTOMERS_CSV: &str = "Customer ID,Customer Name,City\n\
+pub(crate) const CUSTOMERS_CSV: &str = "Customer ID,Customer Name,City\n\
     1,Ann Lee,Lisbon\n2,Bo Chen,Porto\n3,Cy Diaz,Lisbon\n";
 /// Windows line endings and a semicolon delimiter, as spreadsheets export them.
 const ORDERS_CSV: &str = "Order ID;Customer ID;Order Date;Total Amount\r\n\
@@ -21,7 +21,7 @@ const SALES_2023_CSV: &str = "Sale ID,Product ID,Sold On,Quantity\n1,1,2023-05-0
 const SALES_2024_CSV: &str =
     "Sale ID,Product ID,Sold On,Quantity\n2,2,2024-05-01,1\n3,1,2024-06-01,4\n";
 
-fn write_zip(path: &Path, entries: &[(&str, &str)]) {
+pub(crate) fn write_zip(path: &Path, entries: &[(&str, &str)]) {
     let file = std::fs::File::create(path).unwrap();
     let mut writer = zip::ZipWriter::new(file);
     for (name, content) in entries {
@@ -33,7 +33,7 @@ fn write_zip(path: &Path, entries: &[(&str, &str)]) {
     writer.finish().unwrap();
 }
 
-fn seed_zip(dir: &Path) -> PathBuf {
+pub(crate) fn seed_zip(dir: &Path) -> PathBuf {
     let path = dir.join("your_database.zip");
     write_zip(
         &path,
