@@ -110,7 +110,74 @@ fn failure_of(error: &str, cause: Option<&str>) -> UploadFailure {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
+    use contracts::ingestion::S3ObjectVersion;
+    use store_sqlite::SqliteStore;
+
     use super::*;
+    use crate::ingestion_settings::IngestionSettings;
+
+    /// Deps over a fresh in-memory store; the recorder never calls the AWS clients.
+    fn deps_with_fresh_store() -> IngestionDeps {
+        IngestionDeps {
+            s3: aws_sdk_s3::Client::from_conf(
+                aws_sdk_s3::Config::builder()
+                    .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+                    .build(),
+            ),
+            glue: aws_sdk_glue::Client::from_conf(
+                aws_sdk_glue::Config::builder()
+                    .behavior_version(aws_sdk_glue::config::BehaviorVersion::latest())
+                    .build(),
+            ),
+            upload_store: Arc::new(SqliteStore::open_in_memory().unwrap()),
+            settings: IngestionSettings::default(),
+        }
+    }
+
+    fn request(error: &str, cause: &str) -> RecordIngestionFailureRequest {
+        RecordIngestionFailureRequest {
+            bucket: "b".to_owned(),
+            key: "uploads/shop/replace/x.zip".to_owned(),
+            object: Some(S3ObjectVersion {
+                etag: Some("abc".to_owned()),
+                version_id: None,
+                sequencer: None,
+            }),
+            error: error.to_owned(),
+            cause: Some(cause.to_owned()),
+        }
+    }
+
+    #[tokio::test]
+    async fn an_unfinished_upload_is_marked_failed_once_and_then_left_alone() {
+        let deps = deps_with_fresh_store();
+        let transient = r#"{"kind":"transient","stage":"ingest","message":"Glue CreateTable failed: throttled"}"#;
+
+        let first = record_ingestion_failure(&deps, request("Transient", transient))
+            .await
+            .unwrap();
+        let second = record_ingestion_failure(&deps, request("States.Timeout", "late"))
+            .await
+            .unwrap();
+
+        assert!(first.recorded);
+        assert!(!second.recorded);
+        assert_eq!(first.upload_id, second.upload_id);
+        let view = deps
+            .upload_store
+            .upload(first.upload_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(view.status, UploadStatus::Failed);
+        assert_eq!(view.datasource, "shop");
+        assert!(view.replace_existing);
+        let failure = view.failure.unwrap();
+        assert_eq!(failure.kind, ErrorKind::Transient);
+        assert_eq!(failure.message, "Glue CreateTable failed: throttled");
+    }
 
     #[test]
     fn a_worker_cause_gives_its_kind_and_message() {
