@@ -10,6 +10,10 @@ use crate::api::{
 };
 use crate::envelope::{JobEnvelope, TaskMessage};
 use crate::error::StageFailure;
+use crate::ingestion::{
+    IngestObjectRequest, IngestObjectResult, RecordIngestionFailureRequest,
+    RecordIngestionFailureResult,
+};
 use crate::stages::{
     CacheLookupRequest, CacheLookupResult, ClassifyRequest, ClassifyResult, ExecuteRequest,
     ExecuteResult, ExplainRequest, ExplainResult, GenerateSqlRequest, GenerateSqlResult,
@@ -54,6 +58,19 @@ pub fn all_schemas() -> Vec<(&'static str, serde_json::Value)> {
             schema_of::<JobEnvelope<RecordFailureRequest>>(),
         ),
         ("record_failure_result", schema_of::<RecordFailureResult>()),
+        (
+            "ingest_object_request_envelope",
+            schema_of::<JobEnvelope<IngestObjectRequest>>(),
+        ),
+        ("ingest_object_result", schema_of::<IngestObjectResult>()),
+        (
+            "record_ingestion_failure_request_envelope",
+            schema_of::<JobEnvelope<RecordIngestionFailureRequest>>(),
+        ),
+        (
+            "record_ingestion_failure_result",
+            schema_of::<RecordIngestionFailureResult>(),
+        ),
         ("stage_failure", schema_of::<StageFailure>()),
         ("upload_view", schema_of::<UploadView>()),
         ("upload_accepted", schema_of::<UploadAccepted>()),

@@ -8,7 +8,12 @@ use contracts::api::{
 };
 use contracts::envelope::{JobEnvelope, TaskMessage};
 use contracts::error::StageFailure;
+use contracts::ingestion::{
+    IngestObjectRequest, IngestObjectResult, RecordIngestionFailureRequest,
+    RecordIngestionFailureResult,
+};
 use contracts::stages::*;
+use contracts::uploads::{UploadAccepted, UploadView};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -83,6 +88,14 @@ fn every_fixture_round_trips() {
     round_trip::<ExplainResult>("explain_result");
     round_trip::<JobEnvelope<RecordFailureRequest>>("record_failure_request_envelope");
     round_trip::<RecordFailureResult>("record_failure_result");
+    round_trip::<JobEnvelope<IngestObjectRequest>>("ingest_object_request_envelope");
+    round_trip::<IngestObjectResult>("ingest_object_result");
+    round_trip::<JobEnvelope<RecordIngestionFailureRequest>>(
+        "record_ingestion_failure_request_envelope",
+    );
+    round_trip::<RecordIngestionFailureResult>("record_ingestion_failure_result");
+    round_trip::<UploadView>("upload_view");
+    round_trip::<UploadAccepted>("upload_accepted");
     round_trip::<StageFailure>("stage_failure");
     round_trip::<TaskMessage>("task_message");
     round_trip::<SubmitQuestionRequest>("submit_question_request");

@@ -99,6 +99,22 @@ impl Moto {
 
     /// Calls an action of an AWS JSON-protocol API (`AmazonSQS.CreateQueue`, ...).
     pub(crate) async fn call(&self, service: &str, target: &str, body: Value) -> Value {
+        let (status, reply) = self.try_call(service, target, body).await;
+        assert!(
+            status.is_success(),
+            "{target} failed with {status}: {reply}"
+        );
+        reply
+    }
+
+    /// Calls an action of an AWS JSON-protocol API and returns its status and body, whatever
+    /// the status.
+    pub(crate) async fn try_call(
+        &self,
+        service: &str,
+        target: &str,
+        body: Value,
+    ) -> (reqwest::StatusCode, Value) {
         let response = self
             .http
             .post(&self.url)
@@ -117,8 +133,7 @@ impl Moto {
             .unwrap();
         let status = response.status();
         let text = response.text().await.unwrap();
-        assert!(status.is_success(), "{target} failed with {status}: {text}");
-        serde_json::from_str(&text).unwrap_or(Value::Null)
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
     /// Creates a queue with a random name prefix and returns its URL.

@@ -2,8 +2,9 @@
 //! the task-token pattern, and an SQS transport for the local ASL interpreter (the emulator
 //! path, see `infra/README.md`).
 //!
-//! Invariant: a stage message is run only through `pipeline::StageHandlers`, the same dispatch
-//! code as local mode; this crate never calls a worker directly.
+//! Invariant: a stage message is run only through a `ports::task_handler::TaskHandler`
+//! (`pipeline::StageHandlers`, the same dispatch code as local mode, or the ingestion
+//! handlers); this crate never calls a worker directly.
 
 mod aws_clients;
 mod execution_input;

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use contracts::envelope::TaskMessage;
 use contracts::error::{ErrorKind, StageFailure};
-use pipeline::StageHandlers;
+use ports::task_handler::TaskHandler;
 use serde_json::Value;
 use tokio::sync::Semaphore;
 use tracing::Instrument;
@@ -47,7 +47,7 @@ impl Default for ConsumerSettings {
 pub struct StageConsumer {
     sqs: aws_sdk_sqs::Client,
     queue_url: String,
-    handlers: Arc<StageHandlers>,
+    handlers: Arc<dyn TaskHandler>,
     reporter: TaskReporter,
     settings: ConsumerSettings,
 }
@@ -57,7 +57,7 @@ impl StageConsumer {
     pub fn new(
         sqs: aws_sdk_sqs::Client,
         queue_url: String,
-        handlers: Arc<StageHandlers>,
+        handlers: Arc<dyn TaskHandler>,
         reporter: TaskReporter,
         settings: ConsumerSettings,
     ) -> Self {
@@ -111,8 +111,13 @@ impl StageConsumer {
                 let heartbeat_interval = self.settings.heartbeat_interval;
                 tokio::spawn(async move {
                     let body = message.body.unwrap_or_default();
-                    let processed =
-                        process_task_message(&handlers, &reporter, &body, heartbeat_interval).await;
+                    let processed = process_task_message(
+                        handlers.as_ref(),
+                        &reporter,
+                        &body,
+                        heartbeat_interval,
+                    )
+                    .await;
                     match (processed, message.receipt_handle) {
                         (Ok(()), Some(receipt_handle)) => {
                             if let Err(sdk_error) = sqs
@@ -146,7 +151,7 @@ impl StageConsumer {
 /// `heartbeat_interval`, and reports the outcome. `Err` means the message must be delivered
 /// again (or, when it keeps failing, land in the dead-letter queue).
 pub async fn process_task_message(
-    handlers: &StageHandlers,
+    handlers: &dyn TaskHandler,
     reporter: &TaskReporter,
     body: &str,
     heartbeat_interval: Duration,
@@ -160,7 +165,7 @@ pub async fn process_task_message(
         stage = %task_message.stage,
         job_id = task_message.envelope.get("job_id").and_then(serde_json::Value::as_str).unwrap_or_default()
     );
-    let run = handlers.handle(&task_message).instrument(span);
+    let run = handlers.handle_task(&task_message).instrument(span);
     tokio::pin!(run);
     let mut heartbeats = tokio::time::interval(heartbeat_interval);
     heartbeats.tick().await;

@@ -209,31 +209,11 @@ fn load_statements(table: &TablePlan) -> String {
             )
         })
         .collect();
-    let column_types: Vec<String> = table
-        .columns
-        .iter()
-        .map(|column| {
-            format!(
-                "{}: '{}'",
-                quote_literal(&column.name),
-                column.column_type.sql_name()
-            )
-        })
-        .collect();
-    let files: Vec<String> = table
-        .csv_files
-        .iter()
-        .map(|path| quote_literal(&path.display().to_string()))
-        .collect();
     let mut statements = format!(
         "CREATE OR REPLACE TABLE {table_name} ({});\n\
-         INSERT INTO {table_name} SELECT * FROM read_csv([{}], header = true, \
-         auto_detect = false, delim = ',', quote = '\"', escape = '\"', new_line = '\\n', \
-         nullstr = '', max_line_size = {}, columns = {{{}}});\n",
+         INSERT INTO {table_name} {};\n",
         column_definitions.join(", "),
-        files.join(", "),
-        MAX_LINE_BYTES,
-        column_types.join(", "),
+        typed_csv_select(table),
     );
     statements.push_str(&format!(
         "COMMENT ON TABLE {table_name} IS {};\n",
@@ -251,6 +231,35 @@ fn load_statements(table: &TablePlan) -> String {
         ));
     }
     statements
+}
+
+/// `SELECT * FROM read_csv(...)` over a table's normalised files with its inferred column
+/// types and no auto-detection, so DuckDB reads exactly what validation checked.
+pub(crate) fn typed_csv_select(table: &TablePlan) -> String {
+    let column_types: Vec<String> = table
+        .columns
+        .iter()
+        .map(|column| {
+            format!(
+                "{}: '{}'",
+                quote_literal(&column.name),
+                column.column_type.sql_name()
+            )
+        })
+        .collect();
+    let files: Vec<String> = table
+        .csv_files
+        .iter()
+        .map(|path| quote_literal(&path.display().to_string()))
+        .collect();
+    format!(
+        "SELECT * FROM read_csv([{}], header = true, auto_detect = false, delim = ',', \
+         quote = '\"', escape = '\"', new_line = '\\n', nullstr = '', max_line_size = {}, \
+         columns = {{{}}})",
+        files.join(", "),
+        MAX_LINE_BYTES,
+        column_types.join(", "),
+    )
 }
 
 /// Longest line DuckDB's CSV reader accepts here, in bytes; above the ingest crate's default
@@ -293,7 +302,7 @@ fn quote_identifier(identifier: &str) -> String {
     format!("\"{}\"", identifier.replace('"', "\"\""))
 }
 
-fn quote_literal(text: &str) -> String {
+pub(crate) fn quote_literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 

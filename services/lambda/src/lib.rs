@@ -1,12 +1,14 @@
-//! Entry points of the AWS mode: one Lambda function per stage (SQS event source with partial
-//! batch failures), the API on Lambda (`lambda_http`) and as an axum server, and the
-//! long-running SQS consumer `analyst-worker` for ECS/EC2. The mains are thin; the wiring is
-//! here.
+//! Entry points of the AWS mode: one Lambda function per stage of both state machines (SQS
+//! event source with partial batch failures), the API on Lambda (`lambda_http`) and as an axum
+//! server, and the long-running SQS consumer `analyst-worker` for ECS/EC2. The mains are thin;
+//! the wiring is here.
 //!
-//! Invariant: every entry point builds its ports through [`open_platform`], so a stage behaves
-//! the same on Lambda, on ECS and in the tests.
+//! Invariant: every entry point builds its ports through [`open_platform`] (question stages,
+//! API) or [`open_ingestion_handlers`] (ingestion stages), so a stage behaves the same on
+//! Lambda, on ECS and in the tests.
 
 mod api_state;
+mod ingestion_wiring;
 mod platform_args;
 mod platform_wiring;
 mod secret_extension;
@@ -14,6 +16,7 @@ mod shutdown_signal;
 mod sqs_event_handler;
 
 pub use api_state::{ApiArgs, LauncherKind, build_app_state, print_admin_key_on_first_start};
+pub use ingestion_wiring::{IngestionArgs, open_ingestion_handlers};
 pub use platform_args::{EmbedderKind, LlmKind, PlatformArgs, StageQueue};
 pub use platform_wiring::{Platform, open_platform};
 pub use shutdown_signal::shutdown_signal;

@@ -31,7 +31,7 @@ pub enum LlmKind {
 /// A stage and the URL of its SQS queue, written `stage=url`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StageQueue {
-    /// Stage name (`classify`, `cache_lookup`, ...).
+    /// Stage name (`classify`, `cache_lookup`, ..., `ingest`, `record_ingestion_failure`).
     pub stage: String,
     /// Queue URL.
     pub queue_url: String,
@@ -44,10 +44,11 @@ impl FromStr for StageQueue {
         let (stage, queue_url) = text
             .split_once('=')
             .ok_or_else(|| format!("expected stage=queue-url, got '{text}'"))?;
-        if !pipeline::STAGES.contains(&stage) {
+        if !pipeline::STAGES.contains(&stage) && !ingest_aws::INGESTION_STAGES.contains(&stage) {
             return Err(format!(
-                "unknown stage '{stage}' (expected one of {})",
-                pipeline::STAGES.join(", ")
+                "unknown stage '{stage}' (expected one of {}, {})",
+                pipeline::STAGES.join(", "),
+                ingest_aws::INGESTION_STAGES.join(", ")
             ));
         }
         Ok(StageQueue {

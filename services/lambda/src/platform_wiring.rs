@@ -99,7 +99,7 @@ pub async fn open_platform(platform_args: &PlatformArgs) -> anyhow::Result<Platf
     })
 }
 
-async fn state_store_url(platform_args: &PlatformArgs) -> anyhow::Result<SecretString> {
+pub(crate) async fn state_store_url(platform_args: &PlatformArgs) -> anyhow::Result<SecretString> {
     if let Some(url) = &platform_args.state_store_url {
         return Ok(SecretString::from(url.clone()));
     }
@@ -110,6 +110,17 @@ async fn state_store_url(platform_args: &PlatformArgs) -> anyhow::Result<SecretS
     let session_token = std::env::var("AWS_SESSION_TOKEN")
         .context("reading a secret through the extension needs AWS_SESSION_TOKEN (Lambda)")?;
     postgres_url_from_secret(secret_id, &session_token).await
+}
+
+/// The vector size the state store's tables are created with: the configured one, else the
+/// embedder's default.
+pub(crate) fn embedding_dimension(platform_args: &PlatformArgs) -> usize {
+    platform_args
+        .embedding_dimension
+        .unwrap_or(match platform_args.embedder {
+            EmbedderKind::Offline | EmbedderKind::Minilm => DEFAULT_SMALL_DIMENSION,
+            EmbedderKind::Bedrock => DEFAULT_BEDROCK_DIMENSION,
+        })
 }
 
 async fn build_embedder(platform_args: &PlatformArgs) -> anyhow::Result<Arc<dyn Embedder>> {

@@ -14,7 +14,9 @@ use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent
 use clap::Parser;
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use pipeline::StageHandlers;
+use ports::task_handler::TaskHandler;
 
+use crate::ingestion_wiring::{IngestionArgs, open_ingestion_handlers};
 use crate::platform_args::PlatformArgs;
 use crate::platform_wiring::open_platform;
 
@@ -26,6 +28,8 @@ const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(20);
 struct StageFunctionArgs {
     #[command(flatten)]
     platform: PlatformArgs,
+    #[command(flatten)]
+    ingestion: IngestionArgs,
 }
 
 /// Runs the Lambda function of `stage` until the runtime stops it.
@@ -37,8 +41,12 @@ pub fn run_stage_function(stage: &'static str) -> anyhow::Result<()> {
     runtime.block_on(async move {
         bootstrap::init_tracing(&format!("lambda-{stage}"));
         let args = StageFunctionArgs::parse_from([stage]);
-        let platform = open_platform(&args.platform).await?;
-        let handlers = Arc::new(StageHandlers::new(&platform.stage_deps));
+        let handlers: Arc<dyn TaskHandler> = if ingest_aws::INGESTION_STAGES.contains(&stage) {
+            Arc::new(open_ingestion_handlers(&args.platform, &args.ingestion).await?)
+        } else {
+            let platform = open_platform(&args.platform).await?;
+            Arc::new(StageHandlers::new(&platform.stage_deps))
+        };
         let clients = AwsClients::connect(&AwsSettings {
             region: args.platform.aws_region.clone(),
             endpoint_url: args.platform.aws_endpoint_url.clone(),
@@ -48,7 +56,7 @@ pub fn run_stage_function(stage: &'static str) -> anyhow::Result<()> {
         lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
             let handlers = handlers.clone();
             let reporter = reporter.clone();
-            async move { handle_sqs_event(&handlers, &reporter, stage, event.payload).await }
+            async move { handle_sqs_event(handlers.as_ref(), &reporter, stage, event.payload).await }
         }))
         .await
         .map_err(|err| anyhow::anyhow!("lambda runtime stopped: {err}"))
@@ -57,7 +65,7 @@ pub fn run_stage_function(stage: &'static str) -> anyhow::Result<()> {
 
 /// Handles one batch; the returned failures are the messages to deliver again.
 async fn handle_sqs_event(
-    handlers: &StageHandlers,
+    handlers: &dyn TaskHandler,
     reporter: &TaskReporter,
     stage: &str,
     sqs_event: SqsEvent,

@@ -12,6 +12,7 @@ use contracts::error::{ErrorKind, StageFailure};
 use contracts::stages::{RecordFailureRequest, RecordFailureResult};
 use ports::job_store::{JobStore, JobUpdate};
 use ports::step_error::StepError;
+use ports::task_handler::TaskHandler;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -44,6 +45,13 @@ pub struct StageHandlers {
     execute: ExecuteDeps,
     explain: ExplainDeps,
     job_store: Arc<dyn JobStore>,
+}
+
+#[async_trait::async_trait]
+impl TaskHandler for StageHandlers {
+    async fn handle_task(&self, message: &TaskMessage) -> Result<Value, StepError> {
+        self.handle(message).await
+    }
 }
 
 impl StageHandlers {

@@ -19,5 +19,6 @@ pub mod step_error;
 #[cfg(feature = "contract-tests")]
 pub mod store_contract;
 pub mod store_error;
+pub mod task_handler;
 pub mod upload_intake;
 pub mod upload_store;

@@ -1,6 +1,6 @@
-//! `analyst-worker --stage <name> --queue-url <url>`: a long-running SQS consumer of one or more
-//! stage queues for ECS or EC2, reporting to Step Functions (or to the reply queue named by an
-//! interpreter-issued token).
+//! `analyst-worker --stage <name>=<queue url>`: a long-running SQS consumer of one or more
+//! stage queues (question stages and ingestion stages) for ECS or EC2, reporting to Step
+//! Functions (or to the reply queue named by an interpreter-issued token).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,8 +8,12 @@ use std::time::Duration;
 use adapter_aws::{AwsClients, AwsSettings, ConsumerSettings, StageConsumer, TaskReporter};
 use anyhow::Context;
 use clap::Parser;
-use lambda::{PlatformArgs, StageQueue, open_platform, shutdown_signal};
+use lambda::{
+    IngestionArgs, PlatformArgs, StageQueue, open_ingestion_handlers, open_platform,
+    shutdown_signal,
+};
 use pipeline::StageHandlers;
+use ports::task_handler::TaskHandler;
 use tokio::sync::watch;
 
 /// Consumes stage queues until SIGTERM.
@@ -18,6 +22,8 @@ use tokio::sync::watch;
 struct WorkerArgs {
     #[command(flatten)]
     platform: PlatformArgs,
+    #[command(flatten)]
+    ingestion: IngestionArgs,
     /// Stages to consume, `stage=queue-url`; repeat for several stages in one process.
     #[arg(
         long = "stage",
@@ -46,10 +52,30 @@ struct WorkerArgs {
 async fn main() -> anyhow::Result<()> {
     bootstrap::init_tracing("analyst-worker");
     let args = WorkerArgs::parse();
-    let platform = open_platform(&args.platform)
-        .await
-        .context("open the platform")?;
-    let handlers = Arc::new(StageHandlers::new(&platform.stage_deps));
+    let is_ingestion_stage = |stage_queue: &StageQueue| {
+        ingest_aws::INGESTION_STAGES.contains(&stage_queue.stage.as_str())
+    };
+    let question_handlers: Option<Arc<dyn TaskHandler>> = if args
+        .stages
+        .iter()
+        .any(|stage_queue| !is_ingestion_stage(stage_queue))
+    {
+        let platform = open_platform(&args.platform)
+            .await
+            .context("open the platform")?;
+        Some(Arc::new(StageHandlers::new(&platform.stage_deps)))
+    } else {
+        None
+    };
+    let ingestion_handlers: Option<Arc<dyn TaskHandler>> =
+        if args.stages.iter().any(is_ingestion_stage) {
+            let handlers = open_ingestion_handlers(&args.platform, &args.ingestion)
+                .await
+                .context("open the ingestion stages")?;
+            Some(Arc::new(handlers))
+        } else {
+            None
+        };
     let clients = AwsClients::connect(&AwsSettings {
         region: args.platform.aws_region.clone(),
         endpoint_url: args.platform.aws_endpoint_url.clone(),
@@ -66,10 +92,16 @@ async fn main() -> anyhow::Result<()> {
     let (stop_sender, stop_receiver) = watch::channel(false);
     let mut consumers = Vec::new();
     for stage_queue in &args.stages {
+        let handlers = if is_ingestion_stage(stage_queue) {
+            ingestion_handlers.clone()
+        } else {
+            question_handlers.clone()
+        }
+        .expect("handlers are opened for every stage consumed");
         let consumer = StageConsumer::new(
             clients.sqs.clone(),
             stage_queue.queue_url.clone(),
-            handlers.clone(),
+            handlers,
             reporter.clone(),
             settings.clone(),
         );
