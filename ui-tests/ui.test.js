@@ -9,6 +9,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { launchChromium, openPage, screenshotDir, startAnalyst } from './harness.js';
+import { zipStored } from './zip_writer.js';
 
 const TEST_TIMEOUT_MS = 90_000;
 
@@ -69,6 +70,36 @@ async function finishedJobAfter(page, previousJobId) {
     const finished = status === 'succeeded' || status === 'failed';
     return jobId && jobId !== previous && finished ? { id: jobId, status } : null;
   }, previousJobId);
+  return handle.jsonValue();
+}
+
+// The seed layout of docs/ingestion.md, with the data tests/e2e/ingest_command.rs asks about.
+const CUSTOMERS_CSV = 'Customer ID,Customer Name,City\n1,Ann Lee,Lisbon\n2,Bo Chen,Porto\n3,Cy Diaz,Lisbon\n';
+/** Windows line endings and a semicolon delimiter, as spreadsheets export them. */
+const ORDERS_CSV = 'Order ID;Customer ID;Order Date;Total Amount\r\n10;1;2024-01-05;20.5\r\n11;1;2024-02-01;12\r\n'
+  + '12;2;2024-02-03;7.25\r\n13;1;2024-03-09;30\r\n14;3;2024-03-10;5\r\n';
+const PRODUCTS_CSV = '\ufeffProduct ID,Product Name,Unit Price\n1,Tea,3.5\n2,Coffee,4\n';
+const SALES_2023_CSV = 'Sale ID,Product ID,Sold On,Quantity\n1,1,2023-05-01,2\n';
+const SALES_2024_CSV = 'Sale ID,Product ID,Sold On,Quantity\n2,2,2024-05-01,1\n3,1,2024-06-01,4\n';
+const SEED_ENTRIES = [
+  ['your_database/customers/customers.csv', CUSTOMERS_CSV],
+  ['your_database/orders/orders.csv', ORDERS_CSV],
+  ['your_database/products/products.csv', PRODUCTS_CSV],
+  ['your_database/sales/sales_2023.csv', SALES_2023_CSV],
+  ['your_database/sales/sales_2024.csv', SALES_2024_CSV],
+];
+
+/** Puts a ZIP of `entries` in the upload panel's file field, as if picked from disk. */
+async function chooseZip(page, fileName, entries) {
+  await page.locator('#upload-file').setInputFiles({ name: fileName, mimeType: 'application/zip', buffer: zipStored(entries) });
+}
+
+/** Waits until the upload panel shows a finished upload (or a refused request); its status. */
+async function finishedUpload(page) {
+  const handle = await page.waitForFunction(() => {
+    const { status } = document.getElementById('upload-panel').dataset;
+    return ['succeeded', 'failed', 'refused'].includes(status) ? status : null;
+  });
   return handle.jsonValue();
 }
 
@@ -334,4 +365,200 @@ describe('the analyst web UI', () => {
       assert.equal((await withoutChart.json()).error.code, 'chart_not_found');
       assert.equal(await page.locator('#chart-block').isVisible(), false);
     }));
+  test('a ZIP upload shows its progress and files, then its tables are asked at once', { timeout: TEST_TIMEOUT_MS }, (t) =>
+    withPage(t, async (page) => {
+      await signIn(page);
+      // The offline ingestion of five small files finishes before the first poll. The first
+      // polls' answers are rewritten to show the upload mid-way (two files checked, the third
+      // being checked), as a large archive would leave it, so the test sees what a person would.
+      let heldPolls = 0;
+      await page.route(/\/v1\/uploads\/[0-9a-f-]{36}$/, async (route) => {
+        const response = await route.fetch();
+        const upload = await response.json();
+        if (heldPolls >= 3) return route.fulfill({ response, json: upload });
+        heldPolls += 1;
+        const files = upload.files.map((file, fileIdx) => ({
+          ...file,
+          status: ['passed', 'passed', 'checking'][fileIdx] ?? 'pending',
+          n_rows: fileIdx < 2 ? file.n_rows : null,
+        }));
+        return route.fulfill({ response, json: { ...upload, status: 'validating', files, tables: [], failure: null } });
+      });
+      await page.evaluate(() => {
+        window.uploadStatuses = [];
+        new MutationObserver(() => window.uploadStatuses.push(document.getElementById('upload-panel').dataset.status))
+          .observe(document.getElementById('upload-panel'), { attributes: true, attributeFilter: ['data-status'] });
+      });
+
+      await chooseZip(page, 'your_database.zip', SEED_ENTRIES);
+      assert.equal(await page.locator('#upload-datasource').inputValue(), 'your_database', 'the name is suggested from the file');
+      await page.locator('#upload-button').focus();
+      await page.keyboard.press('Enter');
+      await page.locator('#upload-files [data-status="checking"]').waitFor();
+
+      assert.equal(await page.locator('#upload-status').innerText(), 'Checking files');
+      assert.equal(await page.locator('#upload-phase').innerText(), 'Checking files: 2 of 5 done.');
+      assert.equal(await page.locator('#upload-bar').getAttribute('aria-valuenow'), '100');
+      assert.match(await page.locator('#upload-bar').getAttribute('aria-valuetext'), /^Sent \d+(\.\d)? kB$/);
+      assert.equal(await page.locator('#upload-files [data-status="pending"]').count(), 2);
+      assert.equal(await finishedUpload(page), 'succeeded', await page.locator('#upload-panel').innerText());
+      const statuses = await page.evaluate(() => window.uploadStatuses);
+      assert.deepEqual([...new Set(statuses)], ['sending', 'queued', 'validating', 'loading', 'succeeded'].filter((status) => statuses.includes(status)));
+      assert.equal(statuses[0], 'sending');
+      assert.ok(statuses.includes('validating'), `statuses seen: ${statuses}`);
+      assert.ok(heldPolls >= 3, `the page kept polling (${heldPolls} held polls)`);
+      const tables = await page.locator('#upload-tables > li').evaluateAll((items) =>
+        items.map((item) => [item.dataset.table, item.dataset.rows]));
+      assert.deepEqual(tables.sort(), [['customers', '3'], ['orders', '5'], ['products', '2'], ['sales', '3']]);
+      assert.match(await page.locator('#upload-tables [data-table="orders"]').innerText(), /total_amount\s+DOUBLE/);
+      const files = await page.locator('#upload-files tr[data-entry]').evaluateAll((items) =>
+        items.map((item) => [item.dataset.entry, item.dataset.status]));
+      assert.deepEqual(files, SEED_ENTRIES.map(([entry]) => [entry, 'passed']));
+      assert.match(
+        await page.locator('#upload-files [data-entry="your_database/sales/sales_2024.csv"]').innerText(),
+        /^your_database\/sales\/sales_2024\.csv\s+sales\s+2\s+✓ passed$/,
+      );
+      assert.equal(await page.locator('#upload-status').innerText(), 'Loaded');
+      assert.match(await page.locator('#upload-live').innerText(), /your_database/);
+      assert.equal(await page.locator('#datasource-select').inputValue(), 'your_database', 'the new datasource is selected');
+      assert.match(await page.locator('#datasource-description').innerText(), /4 tables/);
+      assert.match(await page.locator('#upload-outcome').innerText(), /your_database is ready/);
+      assert.equal(await page.evaluate(() => document.activeElement.id), 'upload-ask-button');
+      await page.screenshot({ path: path.join(shots, 'upload-succeeded.png') });
+
+      await page.keyboard.press('Enter');
+      assert.equal(await page.evaluate(() => document.activeElement.id), 'question-input');
+      const job = await ask(page, 'How many orders are there for each customer name?', 'your_database');
+
+      assert.equal(job.status, 'succeeded', await page.locator('#job-error').innerText());
+      assert.match(await page.locator('#result-table thead').innerText(), /customer_name[\s\S]*number_of_orders/);
+      const rows = (await tableColumn(page, 0)).map((name, rowIdx) => [name, rowIdx]);
+      const counts = await tableColumn(page, 1);
+      assert.deepEqual(rows.map(([name, rowIdx]) => `${name}: ${counts[rowIdx]}`).sort(), ['Ann Lee: 3', 'Bo Chen: 1', 'Cy Diaz: 1']);
+      assert.match(await page.locator('#sql-editor').innerText(), /JOIN customers/i);
+    }));
+
+  test('a ZIP with a ragged row fails naming the file and adds no datasource', { timeout: TEST_TIMEOUT_MS }, (t) =>
+    withPage(t, async (page) => {
+      await signIn(page);
+
+      await chooseZip(page, 'bad_upload.zip', [
+        ['customers/customers.csv', CUSTOMERS_CSV],
+        ['orders/orders.csv', 'id,customer_id\n1,1\n2\n'],
+      ]);
+      await page.locator('#upload-button').click();
+
+      assert.equal(await finishedUpload(page), 'failed');
+      const alert = page.locator('#upload-outcome');
+      assert.equal(await alert.getAttribute('role'), 'alert');
+      assert.match(await alert.innerText(), /The upload failed at orders\/orders\.csv/);
+      assert.match(await alert.innerText(), /`orders\/orders\.csv` line 3: 1 cells, but the header has 2/);
+      assert.match(await alert.innerText(), /Fix the file/);
+      const badFile = page.locator('#upload-files [data-entry="orders/orders.csv"]');
+      assert.equal(await badFile.getAttribute('data-status'), 'failed');
+      assert.match(await badFile.innerText(), /✗ failed/);
+      assert.match(
+        await page.locator('#upload-files [data-error-for="orders/orders.csv"]').innerText(),
+        /^Error: `orders\/orders\.csv` line 3: 1 cells, but the header has 2/,
+      );
+      const errorId = await badFile.locator('td').first().getAttribute('aria-describedby');
+      assert.match(await page.locator(`#${errorId}`).innerText(), /line 3/, 'the error describes the file for screen readers');
+      assert.equal(await page.locator('#upload-files [data-entry="customers/customers.csv"]').getAttribute('data-status'), 'passed');
+      assert.equal(await page.locator('#upload-status').innerText(), 'Failed');
+      assert.equal(await page.locator('#upload-tables').count(), 0);
+      const options = await page.locator('#datasource-select option').allInnerTexts();
+      assert.ok(!options.includes('bad_upload'), `options: ${options}`);
+      const listed = await page.request.get('/v1/datasources', { headers: { Authorization: `Bearer ${server.adminKey}` } });
+      assert.ok(!(await listed.json()).some((datasource) => datasource.name === 'bad_upload'));
+      assert.equal(await page.locator('#upload-button').isDisabled(), false, 'the form can be used again');
+      await page.screenshot({ path: path.join(shots, 'upload-failed.png') });
+
+      await page.locator('#upload-datasource').fill('restaurants');
+      await page.locator('#upload-button').click();
+
+      assert.equal(await finishedUpload(page), 'refused');
+      const refusal = page.locator('#upload-error');
+      assert.equal(await refusal.getAttribute('role'), 'alert');
+      assert.match(await refusal.innerText(), /The upload was not accepted/);
+      assert.match(await refusal.innerText(), /demo database/);
+      assert.equal(await page.locator('#upload-status').innerText(), 'Not sent');
+    }, { expectedProblem: /Failed to load resource: .* 400/ }));
+
+  test('an invalid datasource name is explained in the page without a request', { timeout: TEST_TIMEOUT_MS }, (t) =>
+    withPage(t, async (page) => {
+      await signIn(page);
+      const uploadRequests = [];
+      page.on('request', (request) => {
+        if (request.url().includes('/v1/uploads')) uploadRequests.push(request.url());
+      });
+
+      await page.locator('#upload-button').click();
+      assert.equal(await page.locator('#upload-file-error').innerText(), 'Choose a ZIP file to upload.');
+      assert.equal(await page.evaluate(() => document.activeElement.id), 'upload-file');
+      await chooseZip(page, 'Sales Data 2024.zip', [['sales/sales.csv', SALES_2024_CSV]]);
+      assert.equal(await page.locator('#upload-file-error').innerText(), '');
+      assert.equal(await page.locator('#upload-datasource').inputValue(), 'sales_data_2024');
+      await page.locator('#upload-datasource').fill('My Sales!');
+      await page.locator('#upload-datasource').press('Enter');
+
+      const nameError = page.locator('#upload-datasource-error');
+      assert.match(await nameError.innerText(), /"My Sales!" is not a valid name: use lowercase letters, digits and single underscores, starting with a letter \(snake_case\)\. Try "my_sales"\./);
+      assert.equal(await page.locator('#upload-datasource').getAttribute('aria-invalid'), 'true');
+      assert.match(await page.locator('#upload-datasource').getAttribute('aria-describedby'), /upload-datasource-error/);
+      assert.equal(await page.evaluate(() => document.activeElement.id), 'upload-datasource');
+      assert.equal(await page.locator('#upload-panel').getAttribute('data-status'), 'idle');
+      await page.locator('#upload-datasource').fill('my_sales');
+      assert.equal(await nameError.innerText(), '', 'a fixed name clears the message');
+      assert.equal(await page.locator('#upload-datasource').getAttribute('aria-invalid'), null);
+      const checks = await page.evaluate(async () => {
+        const { datasourceNameProblem, suggestDatasourceName } = await import('/assets/js/datasource_name.js');
+        return {
+          suggestions: ['Shop.ZIP', 'customerOrders.zip', 'Prénom Données.zip', '2024 export.zip', '___.zip', 'ABCDef.zip']
+            .map(suggestDatasourceName),
+          valid: ['shop', 'sales_2024', 'a1'].map(datasourceNameProblem),
+          invalid: ['', 'Shop', '2024', 'sales__2024', 'sales_', '_sales', 'sales-2024', 'x'.repeat(64)]
+            .map((name) => datasourceNameProblem(name) !== null),
+        };
+      });
+      assert.deepEqual(checks.suggestions, ['shop', 'customer_orders', 'prenom_donnees', 'data_2024_export', '', 'abc_def']);
+      assert.deepEqual(checks.valid, [null, null, null]);
+      assert.deepEqual(checks.invalid, [true, true, true, true, true, true, true, true]);
+      assert.deepEqual(uploadRequests, [], 'nothing was sent');
+    }));
+  test('every error the upload endpoint answers gets a friendly message', { timeout: TEST_TIMEOUT_MS }, (t) =>
+    withPage(t, async (page) => {
+      await signIn(page);
+      const answers = [
+        [400, 'invalid_upload', 'the `datasource` field is required', /The upload was not accepted/],
+        [403, 'insufficient_scope', 'this key lacks the ingest scope', /not allowed to do this[\s\S]*"ingest" scope/],
+        [404, 'uploads_not_supported', 'this server does not take uploads through the API', /does not take uploads[\s\S]*analyst ingest/],
+        [413, 'upload_too_large', 'the uploaded archive is larger than 1048576 bytes', /larger than this server accepts[\s\S]*1048576 bytes/],
+        [429, 'rate_limited', 'too many requests', /Too many requests[\s\S]*Try again in 7 s/],
+        [503, 'unavailable', '8 uploads are waiting already; try again later', /unavailable[\s\S]*8 uploads are waiting/],
+      ];
+      let answer = null;
+      await page.route('**/v1/uploads', (route) => route.fulfill({
+        status: answer[0],
+        headers: answer[0] === 429 ? { 'Retry-After': '7' } : {},
+        json: { error: { code: answer[1], message: answer[2] } },
+      }));
+      await chooseZip(page, 'shop.zip', [['customers/customers.csv', CUSTOMERS_CSV]]);
+
+      for (const [status, code, message, expected] of answers) {
+        answer = [status, code, message];
+        await page.evaluate(() => { document.getElementById('upload-panel').dataset.status = 'idle'; });
+        await page.locator('#upload-button').click();
+
+        assert.equal(await finishedUpload(page), 'refused', code);
+        const refusal = await page.locator('#upload-error').innerText();
+        assert.match(refusal, expected, code);
+        assert.ok(refusal.includes(message), `${code}: the server's message is shown`);
+        assert.equal(await page.locator('#upload-button').isDisabled(), false);
+      }
+      answer = [401, 'invalid_api_key', 'the API key is not valid'];
+      await page.locator('#upload-button').click();
+
+      await page.locator('#key-section').waitFor({ state: 'visible' });
+      assert.match(await page.locator('#key-error').innerText(), /That API key was not accepted/);
+    }, { expectedProblem: /Failed to load resource: the server responded with a status of (400|401|403|404|413|429|503)/ }));
 });

@@ -1,5 +1,6 @@
 // Plain-language explanations of every error the API can return (services/api/src/api_error.rs),
-// of the client's own failures, and of failed jobs (JobView.error).
+// of the client's own failures, of failed jobs (JobView.error) and of failed uploads
+// (UploadView.failure).
 
 const API_ERRORS = {
   missing_api_key: {
@@ -12,7 +13,7 @@ const API_ERRORS = {
   },
   insufficient_scope: {
     title: 'Your key is not allowed to do this',
-    hint: 'Asking needs the "ask" scope and approving or rejecting answers needs the "approve" scope. Ask an administrator for a key with that scope.',
+    hint: 'Asking needs the "ask" scope, approving or rejecting answers the "approve" scope and uploading data the "ingest" scope. Ask an administrator for a key with that scope.',
   },
   invalid_question: {
     title: 'The question is empty',
@@ -98,6 +99,30 @@ const API_ERRORS = {
     title: 'Not found',
     hint: '',
   },
+  invalid_upload: {
+    title: 'The upload was not accepted',
+    hint: 'The datasource name must be snake_case and must not be a demo database or a configured datasource; the file must be a ZIP archive.',
+  },
+  upload_too_large: {
+    title: 'The ZIP file is larger than this server accepts',
+    hint: 'Split the tables into several ZIP files and upload them one after another into the same datasource, or ask for a higher limit ("analyst serve --max-upload-mib").',
+  },
+  uploads_not_supported: {
+    title: 'This server does not take uploads',
+    hint: 'Load the ZIP with "analyst ingest" on the machine that runs the server instead.',
+  },
+  invalid_upload_id: {
+    title: 'That upload id is not valid',
+    hint: 'Upload the file again.',
+  },
+  upload_not_found: {
+    title: 'That upload is no longer known to the server',
+    hint: 'The server may have been started with a fresh data directory. Upload the file again.',
+  },
+  upload_cancelled: {
+    title: 'The upload was cancelled',
+    hint: 'Nothing was loaded. Choose the file again to upload it.',
+  },
   unavailable: {
     title: 'A service the server needs is unavailable',
     hint: 'The database or model may be down or busy. Try again in a moment.',
@@ -148,6 +173,22 @@ export function describeJobFailure(failure) {
     title: `The question could not be answered (failed at ${stage})`,
     message: (failure && failure.message) || '',
     hint: FAILURE_HINTS[failure && failure.kind] || '',
+  };
+}
+
+const UPLOAD_FAILURE_HINTS = {
+  invalid_input: 'Nothing was loaded. Fix the file named above and upload the ZIP again.',
+  transient: 'A service was briefly unavailable; uploading the same ZIP again usually works.',
+  fatal: 'Something broke inside the server; the server log has the details.',
+};
+
+/** `{ title, message, hint }` for a failed upload's `failure` ({kind, message, entry}). */
+export function describeUploadFailure(failure) {
+  const entry = failure && failure.entry;
+  return {
+    title: entry ? `The upload failed at ${entry}` : 'The upload failed',
+    message: (failure && failure.message) || '',
+    hint: UPLOAD_FAILURE_HINTS[failure && failure.kind] || '',
   };
 }
 

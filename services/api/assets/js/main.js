@@ -1,16 +1,18 @@
 // The page's controller: API key, datasources, asking, polling a job every 300 ms and drawing
-// it (stages, SQL, rows, chart, answer, feedback), history, and every error in plain words.
+// it (stages, SQL, rows, chart, answer, feedback), history, ZIP upload (upload_panel.js), and
+// every error in plain words.
 
 import { ApiClient } from './api_client.js';
 import { loadVegaEmbed, renderChart } from './chart_view.js';
 import { toCsv } from './csv_export.js';
-import { clear, downloadBlob, downloadText, el, fileStem, show } from './dom.js';
+import { append, clear, downloadBlob, downloadText, el, fileStem, show } from './dom.js';
 import { describeApiError, describeJobFailure } from './error_messages.js';
 import { renderFeedbackPanel } from './feedback_panel.js';
 import { addToHistory, loadHistory, renderHistory } from './question_history.js';
 import { renderResultTable } from './result_table.js';
 import { createSqlEditor } from './sql_editor.js';
 import { describeProgress, renderStages } from './stage_progress.js';
+import { initUploadPanel } from './upload_panel.js';
 
 const KEY_STORAGE = 'analyst.apiKey';
 const DATASOURCE_STORAGE = 'analyst.datasource';
@@ -41,6 +43,13 @@ const sqlEditor = createSqlEditor($('sql-editor'), {
 });
 
 bindEvents();
+initUploadPanel({
+  api,
+  onShowDetails: showUploadView,
+  onUploaded: selectUploadedDatasource,
+  onKeyLost: (error) => keyLost(error),
+  onAsk: () => $('question-input').focus(),
+});
 start();
 
 async function start() {
@@ -156,6 +165,23 @@ async function reloadDatasources() {
   }
 }
 
+/** The upload view takes the main column: the job on screen stops being followed. */
+function showUploadView() {
+  state.pollToken += 1;
+  show($('welcome'), false);
+  show($('job-section'), false);
+}
+
+/** After an upload: reloads the datasources and selects `name`; `true` when it is listed. */
+async function selectUploadedDatasource(name) {
+  await reloadDatasources();
+  if (!state.datasources.some((datasource) => datasource.name === name)) return false;
+  $('datasource-select').value = name;
+  sessionStorage.setItem(DATASOURCE_STORAGE, name);
+  describeDatasource();
+  return true;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Asking and polling
 // ---------------------------------------------------------------------------------------------
@@ -222,6 +248,7 @@ async function followJob(jobId) {
   state.lastProgress = '';
   drawHistory(jobId);
   show($('welcome'), false);
+  show($('upload-section'), false);
   let failures = 0;
   while (token === state.pollToken) {
     try {
@@ -300,11 +327,13 @@ function drawFinishedJob(job) {
   const jobError = $('job-error');
   if (job.status === 'failed') {
     const described = describeJobFailure(job.error);
-    jobError.replaceChildren(
+    // append() skips the nulls; replaceChildren() would write them out as the text "null".
+    jobError.replaceChildren();
+    append(jobError, [
       el('strong', {}, described.title),
       described.message ? el('p', {}, described.message) : null,
       described.hint ? el('p', {}, described.hint) : null,
-    );
+    ]);
   }
   show(jobError, job.status === 'failed');
 
@@ -436,11 +465,12 @@ function showAppAlert(error, context = '') {
     return;
   }
   const described = describeApiError(error);
-  alert.replaceChildren(
+  alert.replaceChildren();
+  append(alert, [
     el('strong', {}, context ? `${context} ${described.title}.` : described.title),
     described.message ? el('p', {}, described.message) : null,
     described.hint ? el('p', {}, described.hint) : null,
-  );
+  ]);
   show(alert, true);
 }
 
@@ -451,11 +481,3 @@ function normalizeSql(sql) {
 function sleep(milliseconds) {
   return new Promise((resolve) => setTimeout(resolve, milliseconds));
 }
-
-// ---------------------------------------------------------------------------------------------
-// ZIP upload (reserved)
-//
-// Uploading a ZIP of data files (with progress and per-file errors) belongs here, drawn into
-// the `#upload-slot` element of the sidebar. The upload endpoint does not exist yet, so this
-// section is intentionally empty and the page shows no upload control.
-// ---------------------------------------------------------------------------------------------
