@@ -2,7 +2,8 @@
 //! into the datasource's DuckDB file (`<data-dir>/ingested/<name>.duckdb`) in one
 //! transaction, saves the schema snapshot and prints each table's rows and column types;
 //! progress goes to stderr. Also [`open_ingested_datasources`], which `serve`, `ask` and
-//! `bench` use to register every ingested datasource at start.
+//! `bench` use to register every ingested datasource at start (their snapshots are saved by
+//! the schema refresh that follows).
 //!
 //! Invariant: a refused upload leaves no table, no staged file and no new database file.
 
@@ -14,7 +15,6 @@ use anyhow::Context;
 use engine_duckdb::{ExistingTables, LoadedTable, load_tables, open_ingested_datasource};
 use ingest::{IngestLimits, IngestOptions, IngestProgress, TextEncoding, prepare_upload};
 use ports::datasource::{Datasource, Datasources};
-use ports::schema::SchemaStore;
 
 use crate::cli::{CsvEncoding, IngestArgs};
 use crate::state_stores::open_state_stores;
@@ -79,20 +79,20 @@ pub async fn run(ingest_args: IngestArgs) -> anyhow::Result<()> {
     )
     .await
     .with_context(|| format!("open the ingested datasource `{datasource}`"))?;
-    stores
-        .schema_store
-        .save_snapshot(&ingested.snapshot)
+    let saved = pipeline::save_snapshot_with_metadata(stores.schema_store.as_ref(), &ingested.snapshot)
         .await
         .context("save the schema snapshot")?;
+    for warning in &saved.metadata_warnings {
+        eprintln!("metadata warning: {warning}");
+    }
     println!("{}", render_loaded_tables(datasource, &loaded));
     Ok(())
 }
 
-/// Registers every datasource of `<data_dir>/ingested/` (in name order) and saves its schema
-/// snapshot; a name already registered (a demo database) is skipped with a warning.
+/// Registers every datasource of `<data_dir>/ingested/` (in name order); a name already
+/// registered (a demo database) is skipped with a warning.
 pub async fn open_ingested_datasources(
     data_dir: &Path,
-    schema_store: &dyn SchemaStore,
     datasources: &mut Datasources,
 ) -> anyhow::Result<()> {
     let ingested_dir = data_dir.join(INGESTED_DIR);
@@ -121,10 +121,6 @@ pub async fn open_ingested_datasources(
         let ingested = open_ingested_datasource(&database_path, name)
             .await
             .with_context(|| format!("open ingested datasource {}", database_path.display()))?;
-        schema_store
-            .save_snapshot(&ingested.snapshot)
-            .await
-            .with_context(|| format!("save the schema snapshot of {name}"))?;
         datasources.insert(Datasource {
             name: name.to_owned(),
             description: Some(INGESTED_DESCRIPTION.to_owned()),
