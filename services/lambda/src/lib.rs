@@ -1,6 +1,6 @@
 //! Entry points of the AWS mode: one Lambda function per stage (SQS event source with partial
-//! batch failures), the API on Lambda (`lambda_http`) and as an axum server, and the
-//! long-running SQS consumer `analyst-worker` for ECS/EC2. The mains are thin; the wiring is
+//! batch failures), the scheduled schema refresh, the API on Lambda (`lambda_http`) and as an
+//! axum server, and the long-running SQS consumer `analyst-worker` for ECS/EC2. The mains are thin; the wiring is
 //! here.
 //!
 //! Invariant: every entry point builds its ports through [`open_platform`], so a stage behaves
@@ -9,6 +9,7 @@
 mod api_state;
 mod platform_args;
 mod platform_wiring;
+mod schema_refresh_handler;
 mod secret_extension;
 mod shutdown_signal;
 mod sqs_event_handler;
@@ -16,5 +17,6 @@ mod sqs_event_handler;
 pub use api_state::{ApiArgs, LauncherKind, build_app_state, print_admin_key_on_first_start};
 pub use platform_args::{EmbedderKind, LlmKind, PlatformArgs, StageQueue};
 pub use platform_wiring::{Platform, open_platform};
+pub use schema_refresh_handler::{handle_schema_refresh_event, run_schema_refresh_function};
 pub use shutdown_signal::shutdown_signal;
 pub use sqs_event_handler::run_stage_function;
