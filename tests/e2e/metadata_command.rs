@@ -75,7 +75,13 @@ async fn imported_metadata_reaches_the_snapshot_saved_by_the_next_start() {
     let yaml = example("restaurants-metadata.yaml");
 
     let (imported, import_output) = analyst(
-        &["metadata", "import", yaml.to_str().unwrap(), "--datasource", "restaurants"],
+        &[
+            "metadata",
+            "import",
+            yaml.to_str().unwrap(),
+            "--datasource",
+            "restaurants",
+        ],
         &data_dir.path,
         &state_store.url,
     )
@@ -125,7 +131,13 @@ async fn importing_again_resaves_the_current_snapshot_at_once() {
     let csv = example("restaurants-metadata.csv");
 
     let (imported, import_output) = analyst(
-        &["metadata", "import", csv.to_str().unwrap(), "--datasource", "restaurants"],
+        &[
+            "metadata",
+            "import",
+            csv.to_str().unwrap(),
+            "--datasource",
+            "restaurants",
+        ],
         &data_dir.path,
         &state_store.url,
     )
@@ -159,7 +171,13 @@ async fn a_row_with_an_unknown_kind_is_refused_with_its_line_and_nothing_is_stor
     .unwrap();
 
     let (imported, output) = analyst(
-        &["metadata", "import", bad_csv.to_str().unwrap(), "--datasource", "restaurants"],
+        &[
+            "metadata",
+            "import",
+            bad_csv.to_str().unwrap(),
+            "--datasource",
+            "restaurants",
+        ],
         &data_dir.path,
         &state_store.url,
     )

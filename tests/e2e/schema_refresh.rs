@@ -18,7 +18,11 @@ use crate::postgres_datasource::{
 };
 
 /// Runs `analyst schema refresh` on the data directory; returns its stdout.
-async fn refresh(data_dir: &Path, datasource_file: &DatasourceFile, database: &ScratchDatabase) -> String {
+async fn refresh(
+    data_dir: &Path,
+    datasource_file: &DatasourceFile,
+    database: &ScratchDatabase,
+) -> String {
     let output = Command::new(analyst_binary())
         .args(["schema", "refresh", "--no-demo", "--data-dir"])
         .arg(data_dir)

@@ -202,7 +202,10 @@ mod tests {
         let response = handle_schema_refresh_event(
             &demo_like_datasources(),
             &store,
-            sqs_event(&[("m-1", r#"{"type": "drop_everything"}"#), ("m-2", SCHEDULE_MESSAGE)]),
+            sqs_event(&[
+                ("m-1", r#"{"type": "drop_everything"}"#),
+                ("m-2", SCHEDULE_MESSAGE),
+            ]),
         )
         .await
         .unwrap();

@@ -328,7 +328,10 @@ mod tests {
 
     #[test]
     fn table_summaries_name_the_metrics_of_each_table() {
-        let metrics = [metric("open_revenue", Some("orders")), metric("customers", None)];
+        let metrics = [
+            metric("open_revenue", Some("orders")),
+            metric("customers", None),
+        ];
 
         assert_eq!(
             table_summaries(&[orders()], &metrics),

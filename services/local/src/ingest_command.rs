@@ -79,9 +79,10 @@ pub async fn run(ingest_args: IngestArgs) -> anyhow::Result<()> {
     )
     .await
     .with_context(|| format!("open the ingested datasource `{datasource}`"))?;
-    let saved = pipeline::save_snapshot_with_metadata(stores.schema_store.as_ref(), &ingested.snapshot)
-        .await
-        .context("save the schema snapshot")?;
+    let saved =
+        pipeline::save_snapshot_with_metadata(stores.schema_store.as_ref(), &ingested.snapshot)
+            .await
+            .context("save the schema snapshot")?;
     for warning in &saved.metadata_warnings {
         eprintln!("metadata warning: {warning}");
     }

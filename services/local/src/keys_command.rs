@@ -10,7 +10,7 @@ use anyhow::Context;
 use chrono::Utc;
 use ports::key_store::KeyStore;
 
-use crate::cli::{CreateKeyArgs, StateStoreArgs, RevokeKeyArgs};
+use crate::cli::{CreateKeyArgs, RevokeKeyArgs, StateStoreArgs};
 use crate::state_stores::open_state_stores;
 
 /// Creates the key and prints it.

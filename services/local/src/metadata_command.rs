@@ -35,9 +35,15 @@ pub async fn run_import(import_args: ImportMetadataArgs) -> anyhow::Result<()> {
                 println!("warning: {warning}");
             }
             if saved.is_new_version {
-                println!("schema snapshot of {datasource}: new version {}", saved.snapshot.version);
+                println!(
+                    "schema snapshot of {datasource}: new version {}",
+                    saved.snapshot.version
+                );
             } else {
-                println!("schema snapshot of {datasource}: unchanged ({})", saved.snapshot.version);
+                println!(
+                    "schema snapshot of {datasource}: unchanged ({})",
+                    saved.snapshot.version
+                );
             }
         }
         None => println!(
@@ -54,7 +60,11 @@ fn describe_counts(datasource: &str, metadata: &DatasourceMetadata) -> String {
         .iter()
         .filter(|table| table.description.is_some())
         .count();
-    let n_column_descriptions: usize = metadata.tables.iter().map(|table| table.columns.len()).sum();
+    let n_column_descriptions: usize = metadata
+        .tables
+        .iter()
+        .map(|table| table.columns.len())
+        .sum();
     format!(
         "imported metadata for {datasource}: {n_table_descriptions} table descriptions, {n_column_descriptions} column descriptions, {} metrics",
         metadata.metrics.len()

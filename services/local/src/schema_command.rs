@@ -32,6 +32,9 @@ pub async fn run_refresh(refresh_args: RefreshSchemaArgs) -> anyhow::Result<()> 
         .iter()
         .filter(|outcome| outcome.result.is_err())
         .count();
-    anyhow::ensure!(n_failed == 0, "{n_failed} datasources could not be refreshed");
+    anyhow::ensure!(
+        n_failed == 0,
+        "{n_failed} datasources could not be refreshed"
+    );
     Ok(())
 }

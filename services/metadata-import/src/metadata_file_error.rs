@@ -88,7 +88,9 @@ pub enum MetadataFileError {
     #[error("the metadata file is malformed: {0}")]
     Malformed(String),
     /// The header lacks a required column.
-    #[error("the header has no `{0}` column (expected kind, table, name, description and optionally sql)")]
+    #[error(
+        "the header has no `{0}` column (expected kind, table, name, description and optionally sql)"
+    )]
     MissingColumn(&'static str),
     /// One row is unusable.
     #[error("{location}: {problem}")]

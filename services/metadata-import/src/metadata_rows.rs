@@ -114,7 +114,10 @@ pub(crate) fn assemble(rows: Vec<MetadataRow>) -> Result<DatasourceMetadata, Met
         }
     }
     Ok(DatasourceMetadata {
-        tables: tables.into_values().map(TableEntry::into_metadata).collect(),
+        tables: tables
+            .into_values()
+            .map(TableEntry::into_metadata)
+            .collect(),
         metrics: metrics.into_values().map(|(_, metric)| metric).collect(),
     })
 }
@@ -146,7 +149,11 @@ impl TableEntry {
         TableMetadata {
             name: self.name,
             description: self.description.map(|(_, description)| description),
-            columns: self.columns.into_values().map(|(_, column)| column).collect(),
+            columns: self
+                .columns
+                .into_values()
+                .map(|(_, column)| column)
+                .collect(),
         }
     }
 }

@@ -105,8 +105,8 @@ mod tests {
 
     #[test]
     fn a_column_without_a_description_is_located_by_its_path() {
-        let rows = read_rows("tables:\n  - name: orders\n    columns:\n      - name: amount\n")
-            .unwrap();
+        let rows =
+            read_rows("tables:\n  - name: orders\n    columns:\n      - name: amount\n").unwrap();
 
         let error = crate::metadata_rows::assemble(rows).unwrap_err();
 

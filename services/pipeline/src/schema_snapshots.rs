@@ -33,13 +33,11 @@ pub async fn save_snapshot_with_metadata(
     schema_store: &dyn SchemaStore,
     extracted: &SchemaSnapshot,
 ) -> Result<SavedSnapshot, StoreError> {
-    let (snapshot, metadata_warnings) = match schema_store
-        .load_metadata(&extracted.datasource)
-        .await?
-    {
-        Some(metadata) => apply_metadata(extracted, &metadata),
-        None => (extracted.clone(), Vec::new()),
-    };
+    let (snapshot, metadata_warnings) =
+        match schema_store.load_metadata(&extracted.datasource).await? {
+            Some(metadata) => apply_metadata(extracted, &metadata),
+            None => (extracted.clone(), Vec::new()),
+        };
     let is_new_version = schema_store.save_snapshot(&snapshot).await?;
     Ok(SavedSnapshot {
         snapshot,

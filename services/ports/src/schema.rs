@@ -128,8 +128,10 @@ pub trait SchemaStore: Send + Sync {
     ) -> Result<(), StoreError>;
 
     /// The metadata imported for a datasource; `None` when none was ever imported.
-    async fn load_metadata(&self, datasource: &str)
-    -> Result<Option<DatasourceMetadata>, StoreError>;
+    async fn load_metadata(
+        &self,
+        datasource: &str,
+    ) -> Result<Option<DatasourceMetadata>, StoreError>;
 }
 
 #[cfg(test)]

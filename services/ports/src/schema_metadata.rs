@@ -72,7 +72,10 @@ impl fmt::Display for MetadataWarning {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             MetadataWarning::UnknownTable { table } => {
-                write!(formatter, "table `{table}` is not in the schema; its descriptions are unused")
+                write!(
+                    formatter,
+                    "table `{table}` is not in the schema; its descriptions are unused"
+                )
             }
             MetadataWarning::UnknownColumn { table, column } => write!(
                 formatter,
@@ -163,7 +166,10 @@ mod tests {
             vec![TableSchema {
                 name: "orders".into(),
                 description: Some("engine comment".into()),
-                columns: vec![column("id", Some("original header: ID")), column("amount", None)],
+                columns: vec![
+                    column("id", Some("original header: ID")),
+                    column("amount", None),
+                ],
                 n_rows: Some(10),
             }],
         )
@@ -202,7 +208,10 @@ mod tests {
             Some("original header: ID"),
             "columns the metadata does not describe keep the engine's comment"
         );
-        assert_eq!(orders.columns[1].description.as_deref(), Some("Order total in euros"));
+        assert_eq!(
+            orders.columns[1].description.as_deref(),
+            Some("Order total in euros")
+        );
         assert_eq!(merged.metrics, vec![revenue("orders")]);
         assert_ne!(merged.version, extracted().version);
     }
@@ -246,7 +255,11 @@ mod tests {
                 },
             ]
         );
-        assert_eq!(merged.tables, extracted().tables, "nothing described, nothing changed");
+        assert_eq!(
+            merged.tables,
+            extracted().tables,
+            "nothing described, nothing changed"
+        );
         assert_eq!(merged.metrics.len(), 1, "the metric is kept");
     }
 

@@ -114,7 +114,10 @@ mod tests {
             .collect();
 
         assert_eq!(versions.first(), Some(&1));
-        assert!(versions.windows(2).all(|pair| pair[0] < pair[1]), "{versions:?}");
+        assert!(
+            versions.windows(2).all(|pair| pair[0] < pair[1]),
+            "{versions:?}"
+        );
     }
 
     #[test]
@@ -122,9 +125,7 @@ mod tests {
         let mut connection = Connection::open_in_memory().unwrap();
         apply_migrations(&mut connection).unwrap();
         connection
-            .execute_batch(
-                "DELETE FROM schema_migrations WHERE version = 2; DROP TABLE api_keys;",
-            )
+            .execute_batch("DELETE FROM schema_migrations WHERE version = 2; DROP TABLE api_keys;")
             .unwrap();
 
         let n_applied = apply_migrations(&mut connection).unwrap();

@@ -630,7 +630,9 @@ async fn imported_descriptions_and_metrics_reach_the_table_selection_and_sql_pro
         ROUTE,
         vec![
             completion(r#"{"tables": ["orders"]}"#, 200, 10),
-            sql_reply("SELECT SUM(amount) FILTER (WHERE status = 'open') AS open_revenue FROM orders"),
+            sql_reply(
+                "SELECT SUM(amount) FILTER (WHERE status = 'open') AS open_revenue FROM orders",
+            ),
         ],
     )
     .await;
@@ -654,8 +656,7 @@ async fn imported_descriptions_and_metrics_reach_the_table_selection_and_sql_pro
     assert_eq!(warnings, vec![]);
     let mut chat = quick_chat_settings();
     chat.table_selection = TableSelection::Relevant { min_tables: 2 };
-    let model =
-        RemoteLanguageModel::openai_compatible(settings_with(&server, chat)).unwrap();
+    let model = RemoteLanguageModel::openai_compatible(settings_with(&server, chat)).unwrap();
 
     let reply = model
         .generate_sql(zero_shot_input(&schema, Dialect::Postgres))

@@ -8,9 +8,7 @@ use contracts::result::ResultSet;
 use pipeline::{RefreshResult, import_metadata, refresh_schemas};
 use ports::datasource::{Datasource, Datasources};
 use ports::schema::{ColumnSchema, MetricDefinition, SchemaStore, TableSchema};
-use ports::schema_metadata::{
-    ColumnMetadata, DatasourceMetadata, MetadataWarning, TableMetadata,
-};
+use ports::schema_metadata::{ColumnMetadata, DatasourceMetadata, MetadataWarning, TableMetadata};
 use ports::sql_engine::{Dialect, EngineError, QueryLimits, SqlEngine};
 use store_sqlite::SqliteStore;
 
@@ -112,7 +110,10 @@ async fn a_new_version_is_stored_only_when_the_schema_changed() {
         version: third_version,
     } = third[0].result.as_ref().unwrap()
     else {
-        panic!("the added column makes a new version: {}", third[0].summary());
+        panic!(
+            "the added column makes a new version: {}",
+            third[0].summary()
+        );
     };
     assert_eq!(previous_version.as_deref(), Some(first_version.as_str()));
     let latest = store.latest_snapshot("shop").await.unwrap().unwrap();
@@ -158,7 +159,9 @@ async fn imported_metadata_is_applied_before_versions_are_compared() {
     let import = import_metadata(&store, "shop", &metadata).await.unwrap();
     let after_import = refresh_schemas(&datasources, &store).await;
 
-    let saved = import.saved_snapshot.expect("the current snapshot is re-saved");
+    let saved = import
+        .saved_snapshot
+        .expect("the current snapshot is re-saved");
     assert!(saved.is_new_version, "the descriptions make a new version");
     assert_ne!(
         version_of(before_import[0].result.as_ref().unwrap()),

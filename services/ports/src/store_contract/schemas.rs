@@ -149,7 +149,11 @@ pub async fn metadata_is_saved_replaced_and_scoped_by_datasource(store: &dyn Sch
 
     assert_eq!(before_import, None, "no metadata before an import");
     assert_eq!(after_first, Some(first), "metadata round-trips intact");
-    assert_eq!(after_second, Some(second), "a new import replaces the old one");
+    assert_eq!(
+        after_second,
+        Some(second),
+        "a new import replaces the old one"
+    );
     assert_eq!(other, None, "metadata belongs to its datasource");
     assert_eq!(
         latest,
