@@ -18,7 +18,7 @@ use crate::analyst_server::AnalystServer;
 const TEST_PG_URL_ENV: &str = "ANALYST_TEST_PG_URL";
 
 /// Environment variable of the child process holding the scratch database's URL.
-const DATASOURCE_URL_ENV: &str = "ANALYST_E2E_RESTAURANTS_PG_URL";
+pub(crate) const DATASOURCE_URL_ENV: &str = "ANALYST_E2E_RESTAURANTS_PG_URL";
 
 /// The restaurants demo dump; plain PostgreSQL.
 const RESTAURANTS_SQL: &str = include_str!("../../data/demo/restaurants/restaurants.sql");
@@ -124,7 +124,7 @@ pub(crate) struct ScratchDatabase {
 }
 
 impl ScratchDatabase {
-    async fn create_with_restaurants() -> Self {
+    pub(crate) async fn create_with_restaurants() -> Self {
         let database = ScratchDatabase::create_empty().await;
         execute_batch(&database.url, RESTAURANTS_SQL).await;
         database
@@ -169,7 +169,7 @@ impl Drop for ScratchDatabase {
 }
 
 /// Runs `sql` (one or more statements) on the database at `url`.
-async fn execute_batch(url: &str, sql: &str) {
+pub(crate) async fn execute_batch(url: &str, sql: &str) {
     let (client, connection) = tokio_postgres::connect(url, NoTls)
         .await
         .unwrap_or_else(|err| panic!("connect to the test PostgreSQL server: {err}"));
@@ -200,12 +200,12 @@ fn url_with_database(url: &str, database: &str) -> String {
 }
 
 /// A datasource file under the system temp directory, removed on drop.
-struct DatasourceFile {
-    path: PathBuf,
+pub(crate) struct DatasourceFile {
+    pub(crate) path: PathBuf,
 }
 
 impl DatasourceFile {
-    fn write(text: &str) -> Self {
+    pub(crate) fn write(text: &str) -> Self {
         let path = std::env::temp_dir().join(format!("analyst-e2e-{}.toml", Uuid::new_v4()));
         std::fs::write(&path, text).unwrap();
         DatasourceFile { path }

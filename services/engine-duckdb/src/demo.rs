@@ -5,7 +5,7 @@
 //! afterwards; every later open reuses it read-only.
 
 mod catalog;
-mod column_metadata;
+pub(crate) mod column_metadata;
 mod dump_translation;
 mod materialization;
 
@@ -137,14 +137,14 @@ pub async fn open_demo_datasource(
                 message: format!("load thread failed: {err}"),
             })??
     };
-    let engine = Arc::new(DuckDbEngine::open(&database_path)?);
-    let mut tables = engine.extract_tables().await?;
-    metadata.describe(&mut tables);
+    let glossary = metadata.glossary();
+    let engine = Arc::new(DuckDbEngine::open(&database_path)?.with_demo_metadata(metadata));
+    let tables = engine.extract_tables().await?;
 
     Ok(DemoDatasource {
         name: demo_database.name.to_owned(),
         description: demo_database.description.to_owned(),
-        glossary: metadata.glossary(),
+        glossary,
         engine,
         snapshot: SchemaSnapshot::new(demo_database.name, tables),
     })

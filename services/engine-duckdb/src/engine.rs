@@ -4,7 +4,7 @@
 //! attached databases) switched off, so a query can neither write nor read outside it.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
 use duckdb::{AccessMode, Config, Connection};
@@ -13,6 +13,7 @@ use contracts::result::ResultSet;
 use ports::schema::TableSchema;
 use ports::sql_engine::{Dialect, EngineError, QueryLimits, SqlEngine};
 
+use crate::demo::column_metadata::DemoMetadata;
 use crate::query_execution::execute_with_timeout;
 use crate::table_extraction::extract_tables;
 
@@ -24,6 +25,8 @@ pub struct DuckDbEngine {
     path: PathBuf,
     root_connection: Mutex<Connection>,
     value_sampling: bool,
+    /// Column descriptions of a demo database, laid over every extraction.
+    demo_metadata: Option<Arc<DemoMetadata>>,
 }
 
 impl DuckDbEngine {
@@ -42,6 +45,7 @@ impl DuckDbEngine {
             path: path.to_owned(),
             root_connection: Mutex::new(root_connection),
             value_sampling: true,
+            demo_metadata: None,
         })
     }
 
@@ -50,6 +54,15 @@ impl DuckDbEngine {
     pub fn with_value_sampling(self, enabled: bool) -> Self {
         DuckDbEngine {
             value_sampling: enabled,
+            ..self
+        }
+    }
+
+    /// Lays a demo database's column descriptions over every [`SqlEngine::extract_tables`], so
+    /// a re-extraction describes the tables as the first one did.
+    pub(crate) fn with_demo_metadata(self, demo_metadata: DemoMetadata) -> Self {
+        DuckDbEngine {
+            demo_metadata: Some(Arc::new(demo_metadata)),
             ..self
         }
     }
@@ -95,10 +108,15 @@ impl SqlEngine for DuckDbEngine {
     async fn extract_tables(&self) -> Result<Vec<TableSchema>, EngineError> {
         let connection = self.connection()?;
         let value_sampling = self.value_sampling;
-        tokio::task::spawn_blocking(move || extract_tables(&connection, value_sampling))
-            .await
-            .map_err(|err| {
-                EngineError::Unavailable(format!("table extraction thread failed: {err}"))
-            })?
+        let mut tables =
+            tokio::task::spawn_blocking(move || extract_tables(&connection, value_sampling))
+                .await
+                .map_err(|err| {
+                    EngineError::Unavailable(format!("table extraction thread failed: {err}"))
+                })??;
+        if let Some(demo_metadata) = &self.demo_metadata {
+            demo_metadata.describe(&mut tables);
+        }
+        Ok(tables)
     }
 }

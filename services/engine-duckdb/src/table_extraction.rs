@@ -1,5 +1,6 @@
-//! Reading the user tables of a DuckDB database: columns and types, row counts and, when
-//! allowed, the distinct values of low-cardinality text columns.
+//! Reading the user tables of a DuckDB database: columns and types, `COMMENT ON` texts as
+//! descriptions, row counts and, when allowed, the distinct values of low-cardinality text
+//! columns.
 //!
 //! Invariant: only the database's own user tables are read; sampled values are capped in
 //! number and length, and none are read when sampling is off.
@@ -23,7 +24,15 @@ pub(crate) fn extract_tables(
 ) -> Result<Vec<TableSchema>, EngineError> {
     let column_rows = read_columns(connection)?;
     let mut tables: Vec<(String, String, TableSchema)> = Vec::new();
-    for (schema_name, table_name, column_name, data_type) in column_rows {
+    for ColumnRow {
+        schema_name,
+        table_name,
+        table_comment,
+        column_name,
+        column_comment,
+        data_type,
+    } in column_rows
+    {
         let is_same_table = tables
             .last()
             .is_some_and(|(schema, table, _)| *schema == schema_name && *table == table_name);
@@ -35,7 +44,7 @@ pub(crate) fn extract_tables(
             };
             let table = TableSchema {
                 name,
-                description: None,
+                description: non_empty(table_comment),
                 columns: Vec::new(),
                 n_rows: None,
             };
@@ -45,7 +54,7 @@ pub(crate) fn extract_tables(
             table.columns.push(ColumnSchema {
                 name: column_name,
                 data_type,
-                description: None,
+                description: non_empty(column_comment),
                 sample_values: Vec::new(),
             });
         }
@@ -79,13 +88,21 @@ pub(crate) fn extract_tables(
     Ok(tables)
 }
 
-/// `(schema, table, column, type)` of every column of every user table, in table order.
-fn read_columns(
-    connection: &Connection,
-) -> Result<Vec<(String, String, String, String)>, EngineError> {
+/// One column of a user table, with the comments of the column and its table.
+struct ColumnRow {
+    schema_name: String,
+    table_name: String,
+    table_comment: Option<String>,
+    column_name: String,
+    column_comment: Option<String>,
+    data_type: String,
+}
+
+/// Every column of every user table, in table order.
+fn read_columns(connection: &Connection) -> Result<Vec<ColumnRow>, EngineError> {
     let mut statement = connection
         .prepare(
-            "SELECT c.schema_name, c.table_name, c.column_name, c.data_type \
+            "SELECT c.schema_name, c.table_name, t.comment, c.column_name, c.comment, c.data_type \
              FROM duckdb_columns() AS c \
              JOIN duckdb_tables() AS t \
                ON t.database_name = c.database_name AND t.schema_name = c.schema_name \
@@ -96,11 +113,22 @@ fn read_columns(
         .map_err(extraction_failed)?;
     let rows = statement
         .query_map([], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            Ok(ColumnRow {
+                schema_name: row.get(0)?,
+                table_name: row.get(1)?,
+                table_comment: row.get(2)?,
+                column_name: row.get(3)?,
+                column_comment: row.get(4)?,
+                data_type: row.get(5)?,
+            })
         })
         .map_err(extraction_failed)?;
     rows.collect::<Result<Vec<_>, _>>()
         .map_err(extraction_failed)
+}
+
+fn non_empty(comment: Option<String>) -> Option<String> {
+    comment.filter(|comment| !comment.trim().is_empty())
 }
 
 /// The distinct non-null values of a column, or none when it has more than the cap.

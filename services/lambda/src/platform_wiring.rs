@@ -193,10 +193,12 @@ async fn open_demo_datasources(
             engine_duckdb::demo::open_demo_datasource(&platform_args.data_dir, demo_database.name)
                 .await
                 .with_context(|| format!("open demo database {}", demo_database.name))?;
-        schema_store
-            .save_snapshot(&demo_datasource.snapshot)
+        let saved = pipeline::save_snapshot_with_metadata(schema_store, &demo_datasource.snapshot)
             .await
             .with_context(|| format!("save the schema snapshot of {}", demo_datasource.name))?;
+        for warning in &saved.metadata_warnings {
+            tracing::warn!(datasource = %demo_datasource.name, "metadata: {warning}");
+        }
         datasources.insert(Datasource {
             name: demo_datasource.name,
             description: Some(demo_datasource.description),

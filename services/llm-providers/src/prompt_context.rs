@@ -1,12 +1,13 @@
 //! The data that fills prompt placeholders: the dialect, the schema (descriptions, keys, sampled
-//! values), table summaries, few-shot examples and result rows, each rendered as plain text.
+//! values, metric definitions), table summaries, few-shot examples and result rows, each
+//! rendered as plain text.
 //!
 //! Invariant: rendering is deterministic (same input, same text) and bounded: sampled values and
 //! result rows are capped, so a prompt's size depends on the schema, not on the data.
 
 use contracts::result::ResultSet;
 use ports::memory_store::ScoredPair;
-use ports::schema::TableSchema;
+use ports::schema::{MetricDefinition, TableSchema};
 use ports::sql_engine::Dialect;
 
 /// Sampled values shown per column at most.
@@ -42,16 +43,46 @@ pub(crate) fn dialect_notes(dialect: Dialect) -> &'static str {
     }
 }
 
-/// Full schema for SQL prompts, one block per table:
+/// Full schema for SQL prompts, one block per table, then the metrics that belong to none of
+/// them or to one of them:
 ///
 /// ```text
 /// TABLE orders  -- Orders placed online; about 1200 rows
 ///   id BIGINT  -- primary key
 ///   status VARCHAR  -- sample values: 'open', 'shipped'
+///
+/// METRIC revenue  -- Money received; table orders; SQL: SUM(amount)
 /// ```
-pub(crate) fn schema_text(tables: &[&TableSchema]) -> String {
-    let blocks: Vec<String> = tables.iter().map(|table| table_block(table)).collect();
+pub(crate) fn schema_text(tables: &[&TableSchema], metrics: &[MetricDefinition]) -> String {
+    let mut blocks: Vec<String> = tables.iter().map(|table| table_block(table)).collect();
+    let metric_lines: Vec<String> = metrics
+        .iter()
+        .filter(|metric| match &metric.table {
+            None => true,
+            Some(metric_table) => tables
+                .iter()
+                .any(|table| table.name.eq_ignore_ascii_case(metric_table)),
+        })
+        .map(metric_line)
+        .collect();
+    if !metric_lines.is_empty() {
+        blocks.push(metric_lines.join("\n"));
+    }
     blocks.join("\n\n")
+}
+
+fn metric_line(metric: &MetricDefinition) -> String {
+    let mut notes = Vec::new();
+    if let Some(description) = non_empty(Some(&metric.description)) {
+        notes.push(description.to_owned());
+    }
+    if let Some(table) = non_empty(metric.table.as_deref()) {
+        notes.push(format!("table {table}"));
+    }
+    if let Some(sql) = non_empty(metric.sql.as_deref()) {
+        notes.push(format!("SQL: {}", sql.replace('\n', " ")));
+    }
+    format!("METRIC {}{}", metric.name, comment(&notes))
 }
 
 fn table_block(table: &TableSchema) -> String {
@@ -112,9 +143,10 @@ fn sample_values(values: &[String]) -> String {
     shown.join(", ")
 }
 
-/// One line per table for classification and table selection:
-/// `- orders: Orders placed online. Columns: id, customer_id, status`.
-pub(crate) fn table_summaries(tables: &[TableSchema]) -> String {
+/// One line per table for classification and table selection, naming the metrics computed
+/// from it:
+/// `- orders: Orders placed online. Columns: id, customer_id, status. Metrics: revenue`.
+pub(crate) fn table_summaries(tables: &[TableSchema], metrics: &[MetricDefinition]) -> String {
     let lines: Vec<String> = tables
         .iter()
         .map(|table| {
@@ -123,14 +155,33 @@ pub(crate) fn table_summaries(tables: &[TableSchema]) -> String {
                 .iter()
                 .map(|column| column.name.as_str())
                 .collect();
+            let table_metrics: Vec<&str> = metrics
+                .iter()
+                .filter(|metric| {
+                    metric
+                        .table
+                        .as_deref()
+                        .is_some_and(|metric_table| metric_table.eq_ignore_ascii_case(&table.name))
+                })
+                .map(|metric| metric.name.as_str())
+                .collect();
+            let metrics_note = if table_metrics.is_empty() {
+                String::new()
+            } else {
+                format!(". Metrics: {}", table_metrics.join(", "))
+            };
             match non_empty(table.description.as_deref()) {
                 Some(description) => format!(
-                    "- {}: {}. Columns: {}",
+                    "- {}: {}. Columns: {}{metrics_note}",
                     table.name,
                     description.trim_end_matches('.'),
                     columns.join(", ")
                 ),
-                None => format!("- {}: columns {}", table.name, columns.join(", ")),
+                None => format!(
+                    "- {}: columns {}{metrics_note}",
+                    table.name,
+                    columns.join(", ")
+                ),
             }
         })
         .collect();
@@ -222,7 +273,7 @@ mod tests {
 
     #[test]
     fn a_table_renders_with_descriptions_keys_and_quoted_sample_values() {
-        let text = schema_text(&[&orders()]);
+        let text = schema_text(&[&orders()], &[]);
 
         assert_eq!(
             text,
@@ -242,8 +293,49 @@ mod tests {
     #[test]
     fn table_summaries_name_each_table_with_its_columns() {
         assert_eq!(
-            table_summaries(&[orders()]),
+            table_summaries(&[orders()], &[]),
             "- orders: Orders placed online. Columns: id, status"
+        );
+    }
+
+    fn metric(name: &str, table: Option<&str>) -> MetricDefinition {
+        MetricDefinition {
+            name: name.into(),
+            description: format!("{name} described"),
+            sql: Some("SUM(amount)\nFILTER (WHERE status = 'open')".into()),
+            table: table.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn metrics_of_shown_tables_and_of_no_table_follow_the_tables() {
+        let metrics = [
+            metric("open_revenue", Some("ORDERS")),
+            metric("headcount", Some("employees")),
+            metric("customers", None),
+        ];
+
+        let text = schema_text(&[&orders()], &metrics);
+
+        assert!(
+            text.ends_with(
+                "\n\nMETRIC open_revenue  -- open_revenue described; table ORDERS; SQL: SUM(amount) FILTER (WHERE status = 'open')\nMETRIC customers  -- customers described; SQL: SUM(amount) FILTER (WHERE status = 'open')"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("headcount"), "{text}");
+    }
+
+    #[test]
+    fn table_summaries_name_the_metrics_of_each_table() {
+        let metrics = [
+            metric("open_revenue", Some("orders")),
+            metric("customers", None),
+        ];
+
+        assert_eq!(
+            table_summaries(&[orders()], &metrics),
+            "- orders: Orders placed online. Columns: id, status. Metrics: open_revenue"
         );
     }
 

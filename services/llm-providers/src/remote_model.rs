@@ -182,7 +182,7 @@ impl RemoteLanguageModel {
         if schema.tables.len() < min_tables.max(1) {
             return Ok(all_tables);
         }
-        let summaries = table_summaries(&schema.tables);
+        let summaries = table_summaries(&schema.tables, &schema.metrics);
         let prompt = PROMPTS.table_selection.render(&[
             ("datasource", schema.datasource.as_str()),
             ("tables", summaries.as_str()),
@@ -239,7 +239,7 @@ impl LanguageModel for RemoteLanguageModel {
         schema: &SchemaSnapshot,
     ) -> Result<ModelReply<Classification>, LlmError> {
         let mut meter = UsageMeter::new(&self.model_id, self.chat.prices);
-        let summaries = table_summaries(&schema.tables);
+        let summaries = table_summaries(&schema.tables, &schema.metrics);
         let prompt = PROMPTS.intent_classification.render(&[
             ("datasource", schema.datasource.as_str()),
             ("tables", summaries.as_str()),
@@ -259,7 +259,7 @@ impl LanguageModel for RemoteLanguageModel {
         let tables = self
             .tables_for_sql(input.question, input.schema, &mut meter)
             .await?;
-        let schema = schema_text(&tables);
+        let schema = schema_text(&tables, &input.schema.metrics);
         let examples = examples_text(input.examples);
         let common = [
             ("dialect", dialect_name(input.dialect)),

@@ -35,6 +35,52 @@ pub enum Command {
     Eval(EvalArgs),
     /// Load a ZIP of CSV files (one folder per table) into an embedded datasource.
     Ingest(IngestArgs),
+    /// Manage the descriptions and metric definitions of datasources (see docs/metadata.md).
+    #[command(subcommand)]
+    Metadata(MetadataCommand),
+    /// Manage the schema snapshots of datasources.
+    #[command(subcommand)]
+    Schema(SchemaCommand),
+}
+
+/// Subcommands of `analyst metadata`.
+#[derive(Debug, Subcommand)]
+pub enum MetadataCommand {
+    /// Import table, column and metric descriptions from a .csv, .xlsx or .yaml file; replaces
+    /// the datasource's earlier import and re-saves its current schema snapshot with them.
+    Import(ImportMetadataArgs),
+}
+
+/// Arguments of `analyst metadata import`.
+#[derive(Debug, Clone, Args)]
+pub struct ImportMetadataArgs {
+    /// Metadata file; the format follows the extension (.csv, .xlsx, .yaml or .yml).
+    pub file: PathBuf,
+    /// Datasource the metadata describes.
+    #[arg(long)]
+    pub datasource: String,
+    /// The state store that keeps the metadata.
+    #[command(flatten)]
+    pub state_store_args: StateStoreArgs,
+}
+
+/// Subcommands of `analyst schema`.
+#[derive(Debug, Subcommand)]
+pub enum SchemaCommand {
+    /// Re-read every datasource's schema once and store a new snapshot version where it
+    /// changed; prints one line per datasource.
+    Refresh(RefreshSchemaArgs),
+}
+
+/// Arguments of `analyst schema refresh`.
+#[derive(Debug, Clone, Args)]
+pub struct RefreshSchemaArgs {
+    /// The state store that keeps the snapshots.
+    #[command(flatten)]
+    pub state_store_args: StateStoreArgs,
+    /// Where the datasources come from.
+    #[command(flatten)]
+    pub datasource_args: DatasourceArgs,
 }
 
 /// Subcommands of `analyst examples`.
@@ -75,6 +121,9 @@ pub struct ServeArgs {
     /// Question to ask through the API once listening; the server keeps running afterwards.
     #[arg(long)]
     pub ask: Option<String>,
+    /// Seconds between two schema refreshes of every datasource; 0 turns the refresh off.
+    #[arg(long, env = "ANALYST_SCHEMA_REFRESH_SECONDS", default_value_t = 300)]
+    pub schema_refresh_seconds: u64,
     /// Datasources, stores, embedder and pipeline settings.
     #[command(flatten)]
     pub platform_args: PlatformArgs,
@@ -279,14 +328,14 @@ pub enum KeysCommand {
     /// Create a key and print it once.
     Create(CreateKeyArgs),
     /// List keys (never their plaintext).
-    List(KeyStoreArgs),
+    List(StateStoreArgs),
     /// Revoke a key by its id.
     Revoke(RevokeKeyArgs),
 }
 
-/// Where the `keys` commands find the keys.
+/// Where the `keys`, `metadata` and `schema` commands find the state store.
 #[derive(Debug, Clone, Args)]
-pub struct KeyStoreArgs {
+pub struct StateStoreArgs {
     /// Directory of the state store.
     #[arg(long, default_value = ".analyst")]
     pub data_dir: PathBuf,
@@ -305,7 +354,7 @@ pub struct RevokeKeyArgs {
     pub key_id: String,
     /// The store holding it.
     #[command(flatten)]
-    pub key_store_args: KeyStoreArgs,
+    pub key_store_args: StateStoreArgs,
 }
 
 /// Arguments of `analyst keys create`.
@@ -319,7 +368,7 @@ pub struct CreateKeyArgs {
     pub scopes: Vec<String>,
     /// The store that keeps the key.
     #[command(flatten)]
-    pub key_store_args: KeyStoreArgs,
+    pub key_store_args: StateStoreArgs,
 }
 
 /// Arguments of `analyst bench`.

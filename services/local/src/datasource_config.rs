@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use engine_athena::AthenaSettings;
 use engine_postgres::{PostgresSettings, TlsMode};
+use ports::datasource::table_is_allowed;
 use ports::sql_engine::Dialect;
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -50,14 +51,7 @@ impl DatasourceConfig {
     /// Whether a table the engine reported (`table` or `schema.table`) is on the allow-list;
     /// an entry may be more qualified than the name (`public.orders` keeps `orders`).
     pub fn admits_table(&self, table_name: &str) -> bool {
-        let Some(allowed_tables) = &self.allowed_tables else {
-            return true;
-        };
-        let table_name = normalize_table_name(table_name);
-        allowed_tables.iter().any(|entry| {
-            let entry = normalize_table_name(entry);
-            entry == table_name || entry.ends_with(&format!(".{table_name}"))
-        })
+        table_is_allowed(self.allowed_tables.as_deref(), table_name)
     }
 }
 
@@ -300,14 +294,6 @@ fn check_name(name: &str) -> Result<(), String> {
         return Err("the name may hold only letters, digits, `_` and `-`".to_owned());
     }
     Ok(())
-}
-
-/// Lowercase with double quotes removed, as the guard compares names.
-fn normalize_table_name(name: &str) -> String {
-    name.split('.')
-        .map(|part| part.trim().trim_matches('"').to_lowercase())
-        .collect::<Vec<_>>()
-        .join(".")
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use engine_duckdb::{
 };
 use ingest::{IngestError, IngestOptions, IngestProgress, prepare_upload};
 use ports::datasource::{Datasource, Datasources};
-use ports::schema::SchemaStore;
+use ports::schema::{SchemaSnapshot, SchemaStore};
 
 /// Folder of the ingested datasources' DuckDB files inside the data directory.
 pub const INGESTED_DIR: &str = "ingested";
@@ -140,38 +140,49 @@ pub fn ingest_archive(
     outcome
 }
 
-/// Opens the ingested datasource `name` of `data_dir`, saves its schema snapshot and
-/// registers it (replacing an earlier registration of the same name).
+/// Opens the ingested datasource `name` of `data_dir` with the snapshot read from its file.
+async fn open_ingested(
+    data_dir: &Path,
+    name: &str,
+) -> anyhow::Result<(Datasource, SchemaSnapshot)> {
+    let database_path = ingested_database_path(data_dir, name);
+    let ingested = open_ingested_datasource(&database_path, name)
+        .await
+        .with_context(|| format!("open ingested datasource {}", database_path.display()))?;
+    let datasource = Datasource {
+        name: name.to_owned(),
+        description: Some(INGESTED_DESCRIPTION.to_owned()),
+        engine_name: "embedded".to_owned(),
+        engine: ingested.engine,
+        allowed_relations: None,
+    };
+    Ok((datasource, ingested.snapshot))
+}
+
+/// Opens the ingested datasource `name` of `data_dir`, saves its schema snapshot (with the
+/// imported metadata applied) and registers it, replacing an earlier registration.
 pub async fn register_ingested_datasource(
     data_dir: &Path,
     name: &str,
     schema_store: &dyn SchemaStore,
     datasources: &Datasources,
 ) -> anyhow::Result<()> {
-    let database_path = ingested_database_path(data_dir, name);
-    let ingested = open_ingested_datasource(&database_path, name)
-        .await
-        .with_context(|| format!("open ingested datasource {}", database_path.display()))?;
-    schema_store
-        .save_snapshot(&ingested.snapshot)
+    let (datasource, snapshot) = open_ingested(data_dir, name).await?;
+    let saved = pipeline::save_snapshot_with_metadata(schema_store, &snapshot)
         .await
         .with_context(|| format!("save the schema snapshot of {name}"))?;
-    datasources.insert(Datasource {
-        name: name.to_owned(),
-        description: Some(INGESTED_DESCRIPTION.to_owned()),
-        engine_name: "embedded".to_owned(),
-        engine: ingested.engine,
-        allowed_relations: None,
-    });
+    for warning in &saved.metadata_warnings {
+        tracing::warn!(datasource = name, %warning, "imported metadata does not match the schema");
+    }
+    datasources.insert(datasource);
     Ok(())
 }
 
-/// Registers every datasource of `<data_dir>/ingested/` (in name order) and saves its schema
-/// snapshot; a name already registered (a demo database) is skipped with a warning. Working
-/// copies left by a killed upload are removed first.
+/// Registers every datasource of `<data_dir>/ingested/` (in name order) without saving a
+/// snapshot (the schema refresh at start-up does); a name already registered (a demo database)
+/// is skipped with a warning. Working copies left by a killed upload are removed first.
 pub async fn open_ingested_datasources(
     data_dir: &Path,
-    schema_store: &dyn SchemaStore,
     datasources: &Datasources,
 ) -> anyhow::Result<()> {
     let ingested_dir = data_dir.join(INGESTED_DIR);
@@ -199,7 +210,8 @@ pub async fn open_ingested_datasources(
             );
             continue;
         }
-        register_ingested_datasource(data_dir, &name, schema_store, datasources).await?;
+        let (datasource, _) = open_ingested(data_dir, &name).await?;
+        datasources.insert(datasource);
     }
     Ok(())
 }

@@ -10,7 +10,7 @@ use anyhow::Context;
 use chrono::Utc;
 use ports::key_store::KeyStore;
 
-use crate::cli::{CreateKeyArgs, KeyStoreArgs, RevokeKeyArgs};
+use crate::cli::{CreateKeyArgs, RevokeKeyArgs, StateStoreArgs};
 use crate::state_stores::open_state_stores;
 
 /// Creates the key and prints it.
@@ -29,7 +29,7 @@ pub async fn run_create(create_key_args: CreateKeyArgs) -> anyhow::Result<()> {
 }
 
 /// Prints every key: id, name, scopes, creation and revocation times.
-pub async fn run_list(key_store_args: KeyStoreArgs) -> anyhow::Result<()> {
+pub async fn run_list(key_store_args: StateStoreArgs) -> anyhow::Result<()> {
     let stores = open_state_stores(
         &key_store_args.data_dir,
         &key_store_args.store_args,
@@ -75,7 +75,7 @@ pub async fn run_revoke(revoke_key_args: RevokeKeyArgs) -> anyhow::Result<()> {
 }
 
 /// The key store of the configured state store.
-async fn open_key_store(key_store_args: &KeyStoreArgs) -> anyhow::Result<Arc<dyn KeyStore>> {
+async fn open_key_store(key_store_args: &StateStoreArgs) -> anyhow::Result<Arc<dyn KeyStore>> {
     let stores = open_state_stores(
         &key_store_args.data_dir,
         &key_store_args.store_args,

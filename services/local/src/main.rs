@@ -3,7 +3,7 @@
 //! Invariant: no wiring here; every command lives in its own module of the `local` crate.
 
 use clap::Parser;
-use local::cli::{Cli, Command, ExamplesCommand, KeysCommand};
+use local::cli::{Cli, Command, ExamplesCommand, KeysCommand, MetadataCommand, SchemaCommand};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -27,5 +27,11 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Eval(eval_args) => local::eval_command::run(eval_args).await,
         Command::Ingest(ingest_args) => local::ingest_command::run(ingest_args).await,
+        Command::Metadata(MetadataCommand::Import(import_args)) => {
+            local::metadata_command::run_import(import_args).await
+        }
+        Command::Schema(SchemaCommand::Refresh(refresh_args)) => {
+            local::schema_command::run_refresh(refresh_args).await
+        }
     }
 }

@@ -3,8 +3,8 @@
 //! approval loop and the HTTP API, started together on one address.
 //!
 //! Invariant: `serve`, `bench` and the in-process `ask` start the platform through
-//! [`launch_platform`] only, so all run the same wiring; every datasource's schema snapshot is
-//! saved before the datasource is registered.
+//! [`launch_platform`] only, so all run the same wiring; every datasource's schema snapshot
+//! (with its imported metadata) is saved before the platform serves anything.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -16,10 +16,9 @@ use api::{AppState, KeyRateLimiter, Uploads};
 use engine_athena::AthenaEngine;
 use engine_postgres::PostgresEngine;
 use ingest::IngestLimits;
-use pipeline::{LocalPipeline, PipelineSettings, StageDeps};
+use pipeline::{LocalPipeline, PipelineSettings, RefreshOutcome, StageDeps, refresh_schemas};
 use ports::datasource::{Datasource, Datasources};
 use ports::key_store::{KeyScope, KeyStore};
-use ports::schema::SchemaSnapshot;
 use ports::schema::SchemaStore;
 use ports::sql_engine::SqlEngine;
 use store_sqlite::SqliteStore;
@@ -56,6 +55,8 @@ pub struct RunningPlatform {
     pub stores: StateStores,
     /// The pipeline running the questions.
     pub pipeline: Arc<LocalPipeline>,
+    /// Every registered datasource.
+    pub datasources: Datasources,
     server_task: JoinHandle<std::io::Result<()>>,
 }
 
@@ -142,7 +143,7 @@ pub async fn launch_platform(
         job_store: stores.job_store.clone(),
         key_store: stores.key_store.clone(),
         launcher: pipeline.clone(),
-        datasources,
+        datasources: datasources.clone(),
         default_datasource,
         schema_store: stores.schema_store.clone(),
         approvals: Arc::new(approvals),
@@ -173,6 +174,7 @@ pub async fn launch_platform(
         key_store: stores.key_store.clone(),
         stores,
         pipeline,
+        datasources,
         server_task,
     })
 }
@@ -227,20 +229,55 @@ fn pipeline_settings(memory_args: &MemoryArgs) -> anyhow::Result<PipelineSetting
     })
 }
 
-/// Opens the demo databases (unless `--no-demo`) and the datasources of the datasource file;
-/// returns them and the default datasource's name.
+/// Opens the demo databases (unless `--no-demo`), the ingested datasources and those of the
+/// datasource file, and saves each one's current schema snapshot with its imported metadata;
+/// returns them and the default datasource's name. Fails when a schema cannot be read.
 pub async fn open_datasources(
     data_dir: &Path,
     datasource_args: &DatasourceArgs,
     schema_store: &dyn SchemaStore,
 ) -> anyhow::Result<(Datasources, String)> {
-    let mut datasources = Datasources::default();
+    let (datasources, default_datasource) = register_datasources(data_dir, datasource_args).await?;
+    let outcomes = refresh_schemas(&datasources, schema_store).await;
+    log_refresh_outcomes(&outcomes);
+    if let Some(failed) = outcomes.iter().find(|outcome| outcome.result.is_err()) {
+        anyhow::bail!("read the schema of a datasource: {}", failed.summary());
+    }
+    Ok((datasources, default_datasource))
+}
+
+/// Logs each refresh outcome: new versions at info, failures and metadata warnings as warnings.
+pub fn log_refresh_outcomes(outcomes: &[RefreshOutcome]) {
+    for outcome in outcomes {
+        match &outcome.result {
+            Ok(pipeline::RefreshResult::NewVersion { .. }) => {
+                tracing::info!(datasource = %outcome.datasource, "{}", outcome.summary());
+            }
+            Ok(pipeline::RefreshResult::Unchanged { .. }) => {
+                tracing::debug!(datasource = %outcome.datasource, "{}", outcome.summary());
+            }
+            Err(error) => {
+                tracing::warn!(datasource = %outcome.datasource, error.message = %error, "schema refresh failed");
+            }
+        }
+        for warning in &outcome.metadata_warnings {
+            tracing::warn!(datasource = %outcome.datasource, "metadata: {warning}");
+        }
+    }
+}
+
+/// Opens the demo databases (unless `--no-demo`), the ingested datasources and those of the
+/// datasource file without saving any snapshot; returns them and the default datasource's name.
+pub async fn register_datasources(
+    data_dir: &Path,
+    datasource_args: &DatasourceArgs,
+) -> anyhow::Result<(Datasources, String)> {
+    let datasources = Datasources::default();
     if !datasource_args.no_demo {
-        open_demo_datasources(data_dir, schema_store, &mut datasources).await?;
+        open_demo_datasources(data_dir, &datasources).await?;
     }
     // Datasources made by `analyst ingest` (docs/ingestion.md).
-    crate::datasource_ingestion::open_ingested_datasources(data_dir, schema_store, &datasources)
-        .await?;
+    crate::datasource_ingestion::open_ingested_datasources(data_dir, &datasources).await?;
     if let Some(datasources_file) = &datasource_args.datasources_file {
         let demo_names: Vec<&str> = engine_duckdb::demo::demo_databases()
             .iter()
@@ -250,11 +287,9 @@ pub async fn open_datasources(
         let configs = load_datasource_file(datasources_file, &demo_names, &read_env)?;
         for config in configs {
             let name = config.name.clone();
-            let datasource = open_configured_datasource(config, schema_store)
-                .await
-                .with_context(|| {
-                    format!("open datasource `{name}` of {}", datasources_file.display())
-                })?;
+            let datasource = open_configured_datasource(config).await.with_context(|| {
+                format!("open datasource `{name}` of {}", datasources_file.display())
+            })?;
             datasources.insert(datasource);
         }
     }
@@ -271,21 +306,13 @@ pub async fn open_datasources(
     Ok((datasources, default_datasource))
 }
 
-/// Materializes every demo database, saves its schema snapshot and registers it.
-async fn open_demo_datasources(
-    data_dir: &Path,
-    schema_store: &dyn SchemaStore,
-    datasources: &mut Datasources,
-) -> anyhow::Result<()> {
+/// Materializes every demo database and registers it.
+async fn open_demo_datasources(data_dir: &Path, datasources: &Datasources) -> anyhow::Result<()> {
     for demo_database in engine_duckdb::demo::demo_databases() {
         let demo_datasource =
             engine_duckdb::demo::open_demo_datasource(data_dir, demo_database.name)
                 .await
                 .with_context(|| format!("open demo database {}", demo_database.name))?;
-        schema_store
-            .save_snapshot(&demo_datasource.snapshot)
-            .await
-            .with_context(|| format!("save the schema snapshot of {}", demo_datasource.name))?;
         datasources.insert(Datasource {
             name: demo_datasource.name,
             description: Some(demo_datasource.description),
@@ -297,12 +324,9 @@ async fn open_demo_datasources(
     Ok(())
 }
 
-/// Connects the engine of a configured datasource, saves the snapshot of its allowed tables and
-/// returns the datasource, restricted to those tables.
-async fn open_configured_datasource(
-    config: DatasourceConfig,
-    schema_store: &dyn SchemaStore,
-) -> anyhow::Result<Datasource> {
+/// Connects the engine of a configured datasource and returns the datasource, restricted to
+/// its allowed tables.
+async fn open_configured_datasource(config: DatasourceConfig) -> anyhow::Result<Datasource> {
     let engine_name = config.engine.engine_name();
     let engine: Arc<dyn SqlEngine> = match config.engine.clone() {
         EngineConfig::Postgres(settings) => Arc::new(
@@ -316,22 +340,9 @@ async fn open_configured_datasource(
                 .context("set up the athena client")?,
         ),
     };
-    let tables = engine
-        .extract_tables()
-        .await
-        .context("read the tables and columns")?
-        .into_iter()
-        .filter(|table| config.admits_table(&table.name))
-        .collect();
-    let snapshot = SchemaSnapshot::new(config.name.clone(), tables);
-    schema_store
-        .save_snapshot(&snapshot)
-        .await
-        .context("save the schema snapshot")?;
     tracing::info!(
         datasource = %config.name,
         engine = engine_name,
-        n_tables = snapshot.tables.len(),
         "datasource connected"
     );
     Ok(Datasource {

@@ -1,7 +1,9 @@
-//! `analyst serve`: run the platform until ctrl-c or SIGTERM, optionally asking one question
-//! through the API once it listens.
+//! `analyst serve`: run the platform until ctrl-c or SIGTERM, refreshing the schemas every
+//! `--schema-refresh-seconds`, optionally asking one question through the API once it listens.
 //!
 //! Invariant: the startup question goes through the public HTTP API, exactly like any client.
+
+use std::time::Duration;
 
 use ports::key_store::KeyScope;
 
@@ -10,6 +12,7 @@ use crate::answer_print::{failure_message, render_answer};
 use crate::api_key_issue::issue_api_key;
 use crate::cli::ServeArgs;
 use crate::platform::launch_platform;
+use crate::schema_refresh_timer::spawn_schema_refresh;
 use crate::shutdown_signal::shutdown_signal;
 
 /// Name of the internal key that asks the `--ask` question.
@@ -25,6 +28,13 @@ pub async fn run(serve_args: ServeArgs) -> anyhow::Result<()> {
     )
     .await?;
     println!("listening on {}", running_platform.base_url);
+    let schema_refresh = (serve_args.schema_refresh_seconds > 0).then(|| {
+        spawn_schema_refresh(
+            running_platform.datasources.clone(),
+            running_platform.stores.schema_store.clone(),
+            Duration::from_secs(serve_args.schema_refresh_seconds),
+        )
+    });
     if let Some(question) = serve_args.ask {
         let internal_key = issue_api_key(
             running_platform.key_store.as_ref(),
@@ -45,5 +55,9 @@ pub async fn run(serve_args: ServeArgs) -> anyhow::Result<()> {
             }
         });
     }
-    running_platform.wait().await
+    let served = running_platform.wait().await;
+    if let Some(schema_refresh) = schema_refresh {
+        schema_refresh.abort();
+    }
+    served
 }

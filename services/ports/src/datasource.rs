@@ -25,6 +25,34 @@ pub struct Datasource {
     pub allowed_relations: Option<Vec<String>>,
 }
 
+impl Datasource {
+    /// Whether a table the engine reported (`table` or `schema.table`) is on the allow-list.
+    pub fn admits_table(&self, table_name: &str) -> bool {
+        table_is_allowed(self.allowed_relations.as_deref(), table_name)
+    }
+}
+
+/// Whether `table_name` (`table` or `schema.table`) is on the allow-list; `None` allows every
+/// table, and an entry may be more qualified than the name (`public.orders` keeps `orders`).
+/// Names compare case-insensitively and without double quotes.
+pub fn table_is_allowed(allowed_relations: Option<&[String]>, table_name: &str) -> bool {
+    let Some(allowed_relations) = allowed_relations else {
+        return true;
+    };
+    let table_name = normalize_table_name(table_name);
+    allowed_relations.iter().any(|entry| {
+        let entry = normalize_table_name(entry);
+        entry == table_name || entry.ends_with(&format!(".{table_name}"))
+    })
+}
+
+fn normalize_table_name(name: &str) -> String {
+    name.split('.')
+        .map(|part| part.trim().trim_matches('"').to_lowercase())
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
 /// All configured datasources, by name, shared by every clone.
 #[derive(Clone, Default)]
 pub struct Datasources {

@@ -14,6 +14,7 @@ pub mod language_model;
 pub mod memory_store;
 pub mod retry;
 pub mod schema;
+pub mod schema_metadata;
 pub mod sql_engine;
 pub mod step_error;
 #[cfg(feature = "contract-tests")]

@@ -1,12 +1,15 @@
-//! The schema of a datasource as the generator sees it, and the store of its versions.
+//! The schema of a datasource as the generator sees it, and the store of its versions and of
+//! the metadata imported for it.
 //!
-//! Invariant: a snapshot's `version` depends only on its tables, columns, types and
-//! descriptions, so identical schemas always get the same version.
+//! Invariant: a snapshot's `version` depends only on its tables, columns, types, descriptions
+//! and metric definitions, so identical schemas always get the same version; a snapshot without
+//! metrics gets the version it had before metrics existed.
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::schema_metadata::DatasourceMetadata;
 use crate::store_error::StoreError;
 
 /// One column of a table.
@@ -39,27 +42,63 @@ pub struct TableSchema {
     pub n_rows: Option<u64>,
 }
 
+/// A named business measure and how to compute it, from imported metadata.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetricDefinition {
+    /// Metric name (`revenue`, `active_customers`).
+    pub name: String,
+    /// What the metric means.
+    pub description: String,
+    /// SQL expression or definition computing it (`SUM(amount) FILTER (WHERE ...)`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sql: Option<String>,
+    /// Table the metric is computed from, when it belongs to one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+}
+
 /// A versioned picture of one datasource's tables.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SchemaSnapshot {
     /// Datasource name.
     pub datasource: String,
-    /// Content hash of the tables (hex, 16 characters).
+    /// Content hash of the tables and metrics (hex, 16 characters).
     pub version: String,
     /// Tables in name order.
     pub tables: Vec<TableSchema>,
+    /// Metric definitions in name order (empty unless metadata defines some).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub metrics: Vec<MetricDefinition>,
 }
 
 impl SchemaSnapshot {
-    /// Builds a snapshot and computes its version from the content.
-    pub fn new(datasource: impl Into<String>, mut tables: Vec<TableSchema>) -> Self {
+    /// Builds a snapshot without metrics and computes its version from the content.
+    pub fn new(datasource: impl Into<String>, tables: Vec<TableSchema>) -> Self {
+        SchemaSnapshot::with_metrics(datasource, tables, Vec::new())
+    }
+
+    /// Builds a snapshot with metric definitions and computes its version from the content.
+    pub fn with_metrics(
+        datasource: impl Into<String>,
+        mut tables: Vec<TableSchema>,
+        mut metrics: Vec<MetricDefinition>,
+    ) -> Self {
         tables.sort_by(|a, b| a.name.cmp(&b.name));
-        let canonical = serde_json::to_vec(&tables).expect("schema types always serialize");
+        metrics.sort_by(|a, b| a.name.cmp(&b.name));
+        // Without metrics the hashed text is the tables alone, as before metrics existed, so
+        // stored versions stay valid.
+        let canonical = if metrics.is_empty() {
+            serde_json::to_vec(&tables)
+        } else {
+            serde_json::to_vec(&(&tables, &metrics))
+        }
+        .expect("schema types always serialize");
         let version = hex::encode(&Sha256::digest(&canonical)[..8]);
         SchemaSnapshot {
             datasource: datasource.into(),
             version,
             tables,
+            metrics,
         }
     }
 
@@ -80,4 +119,67 @@ pub trait SchemaStore: Send + Sync {
     /// The current snapshot of a datasource.
     async fn latest_snapshot(&self, datasource: &str)
     -> Result<Option<SchemaSnapshot>, StoreError>;
+
+    /// Stores the metadata imported for a datasource, replacing what was stored before.
+    async fn save_metadata(
+        &self,
+        datasource: &str,
+        metadata: &DatasourceMetadata,
+    ) -> Result<(), StoreError>;
+
+    /// The metadata imported for a datasource; `None` when none was ever imported.
+    async fn load_metadata(
+        &self,
+        datasource: &str,
+    ) -> Result<Option<DatasourceMetadata>, StoreError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn orders_table() -> TableSchema {
+        TableSchema {
+            name: "orders".into(),
+            description: Some("One row per order".into()),
+            columns: vec![ColumnSchema {
+                name: "amount".into(),
+                data_type: "DOUBLE".into(),
+                description: None,
+                sample_values: vec![],
+            }],
+            n_rows: Some(3),
+        }
+    }
+
+    #[test]
+    fn a_snapshot_without_metrics_keeps_the_version_it_had_before_metrics_existed() {
+        let snapshot = SchemaSnapshot::new("shop", vec![orders_table()]);
+
+        let stored_json = serde_json::to_value(&snapshot).unwrap();
+
+        // The version this snapshot got before metric definitions were added.
+        assert_eq!(snapshot.version, "a0ee7ba26d3f22b1");
+        assert!(stored_json.get("metrics").is_none(), "{stored_json}");
+    }
+
+    #[test]
+    fn metrics_change_the_version_and_round_trip() {
+        let plain = SchemaSnapshot::new("shop", vec![orders_table()]);
+        let revenue = MetricDefinition {
+            name: "revenue".into(),
+            description: "Money received".into(),
+            sql: Some("SUM(amount)".into()),
+            table: Some("orders".into()),
+        };
+
+        let with_metric =
+            SchemaSnapshot::with_metrics("shop", vec![orders_table()], vec![revenue.clone()]);
+        let round_tripped: SchemaSnapshot =
+            serde_json::from_str(&serde_json::to_string(&with_metric).unwrap()).unwrap();
+
+        assert_ne!(plain.version, with_metric.version);
+        assert_eq!(round_tripped, with_metric);
+        assert_eq!(round_tripped.metrics, vec![revenue]);
+    }
 }

@@ -34,6 +34,7 @@ macro_rules! store_contract_tests {
             jobs::unfinished_jobs_are_listed_oldest_first,
             keys::keys_are_found_by_hash_only_while_active,
             schemas::snapshots_are_saved_only_when_the_version_changes,
+            schemas::metadata_is_saved_replaced_and_scoped_by_datasource,
             pairs::pairs_are_scoped_by_datasource_and_schema_version,
             pairs::nearest_pairs_come_best_first,
             jobs::feedback_is_appended_to_the_job_view,

@@ -25,7 +25,9 @@ struct Migration {
     sql: &'static str,
 }
 
-/// Every migration in version order, numbered from 1 without gaps.
+/// Every migration in increasing version order. Version 6 is reserved for a change made in
+/// parallel; a gap is allowed because each migration runs when its own version is missing from
+/// `schema_migrations`, not only when it is above the highest one applied.
 const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
@@ -57,6 +59,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "uploads",
         sql: include_str!("../migrations/0006_uploads.sql"),
     },
+    Migration {
+        version: 7,
+        name: "datasource_metadata",
+        sql: include_str!("../migrations/0007_datasource_metadata.sql"),
+    },
 ];
 
 /// Tables whose `embedding` column must be `vector(<configured dimension>)`.
@@ -84,23 +91,26 @@ pub(crate) async fn apply_migrations(
              );",
         )
         .await?;
-    let current_version: i64 = transaction
-        .query_one(
-            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-            &[],
-        )
+    let applied_versions: Vec<i64> = transaction
+        .query("SELECT version FROM schema_migrations", &[])
         .await?
-        .try_get(0)?;
-    let latest_known = MIGRATIONS.last().map_or(0, |migration| migration.version);
-    if current_version > latest_known {
+        .iter()
+        .map(|row| row.try_get(0))
+        .collect::<Result<_, _>>()?;
+    if let Some(unknown_version) = applied_versions.iter().find(|version| {
+        !MIGRATIONS
+            .iter()
+            .any(|migration| migration.version == **version)
+    }) {
+        let latest_known = MIGRATIONS.last().map_or(0, |migration| migration.version);
         return Err(PostgresError::Misconfigured(format!(
-            "database schema version {current_version} is newer than this build's {latest_known}"
+            "database schema version {unknown_version} is unknown to this build (latest {latest_known}); it was migrated by a newer build"
         )));
     }
     let mut n_applied = 0;
     for migration in MIGRATIONS
         .iter()
-        .filter(|migration| migration.version > current_version)
+        .filter(|migration| !applied_versions.contains(&migration.version))
     {
         let sql = migration
             .sql
@@ -141,14 +151,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn migrations_are_numbered_from_one_without_gaps() {
+    fn migrations_are_numbered_from_one_in_increasing_order() {
         let versions: Vec<i64> = MIGRATIONS
             .iter()
             .map(|migration| migration.version)
             .collect();
 
-        let expected: Vec<i64> = (1..=i64::try_from(MIGRATIONS.len()).unwrap()).collect();
-        assert_eq!(versions, expected);
+        assert_eq!(versions.first(), Some(&1));
+        assert!(
+            versions.windows(2).all(|pair| pair[0] < pair[1]),
+            "{versions:?}"
+        );
     }
 
     #[test]

@@ -1,11 +1,14 @@
-//! `SchemaStore` over the `schema_snapshots` table, one JSONB snapshot per saved version.
+//! `SchemaStore` over the `schema_snapshots` table, one JSONB snapshot per saved version, and
+//! the `datasource_metadata` table, one JSONB document per datasource.
 //!
-//! Invariant: a datasource never gets two consecutive rows with the same version; saves of one
-//! datasource are serialized by a transaction-level advisory lock on its name.
+//! Invariant: a datasource never gets two consecutive rows with the same version, nor more
+//! than one metadata row; saves of one datasource's snapshots are serialized by a
+//! transaction-level advisory lock on its name.
 
 use async_trait::async_trait;
 use chrono::Utc;
 use ports::schema::{SchemaSnapshot, SchemaStore};
+use ports::schema_metadata::DatasourceMetadata;
 use ports::store_error::StoreError;
 use tokio_postgres::types::Json;
 
@@ -77,5 +80,43 @@ impl SchemaStore for PostgresStore {
             .transpose()
             .map_err(PostgresError::from)?;
         Ok(snapshot.map(|Json(snapshot)| snapshot))
+    }
+
+    async fn save_metadata(
+        &self,
+        datasource: &str,
+        metadata: &DatasourceMetadata,
+    ) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        client
+            .execute(
+                "INSERT INTO datasource_metadata (datasource, metadata, saved_at)
+                 VALUES ($1, $2, $3)
+                 ON CONFLICT (datasource) DO UPDATE
+                 SET metadata = excluded.metadata, saved_at = excluded.saved_at",
+                &[&datasource, &Json(metadata), &Utc::now()],
+            )
+            .await
+            .map_err(PostgresError::from)?;
+        Ok(())
+    }
+
+    async fn load_metadata(
+        &self,
+        datasource: &str,
+    ) -> Result<Option<DatasourceMetadata>, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                "SELECT metadata FROM datasource_metadata WHERE datasource = $1",
+                &[&datasource],
+            )
+            .await
+            .map_err(PostgresError::from)?;
+        let metadata = row
+            .map(|row| row.try_get::<_, Json<DatasourceMetadata>>(0))
+            .transpose()
+            .map_err(PostgresError::from)?;
+        Ok(metadata.map(|Json(metadata)| metadata))
     }
 }

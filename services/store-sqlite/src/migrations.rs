@@ -20,7 +20,9 @@ struct Migration {
     sql: &'static str,
 }
 
-/// Every migration in version order, numbered from 1 without gaps.
+/// Every migration in increasing version order. Version 6 is reserved for a change made in
+/// parallel; a gap is allowed because each migration runs when its own version is missing from
+/// `schema_migrations`, not only when it is above the highest one applied.
 const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
@@ -52,6 +54,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "uploads",
         sql: include_str!("../migrations/0006_uploads.sql"),
     },
+    Migration {
+        version: 7,
+        name: "datasource_metadata",
+        sql: include_str!("../migrations/0007_datasource_metadata.sql"),
+    },
 ];
 
 /// Applies every migration newer than the database's version; returns how many ran.
@@ -66,21 +73,24 @@ pub(crate) fn apply_migrations(connection: &mut Connection) -> Result<usize, Sql
              applied_at TEXT NOT NULL
          )",
     )?;
-    let current_version: i64 = transaction.query_row(
-        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-        [],
-        |row| row.get(0),
-    )?;
-    let latest_known = MIGRATIONS.last().map_or(0, |migration| migration.version);
-    if current_version > latest_known {
+    let applied_versions: Vec<i64> = transaction
+        .prepare("SELECT version FROM schema_migrations")?
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    if let Some(unknown_version) = applied_versions.iter().find(|version| {
+        !MIGRATIONS
+            .iter()
+            .any(|migration| migration.version == **version)
+    }) {
+        let latest_known = MIGRATIONS.last().map_or(0, |migration| migration.version);
         return Err(SqliteError::Rejected(format!(
-            "database schema version {current_version} is newer than this build's {latest_known}"
+            "database schema version {unknown_version} is unknown to this build (latest {latest_known}); it was migrated by a newer build"
         )));
     }
     let mut n_applied = 0;
     for migration in MIGRATIONS
         .iter()
-        .filter(|migration| migration.version > current_version)
+        .filter(|migration| !applied_versions.contains(&migration.version))
     {
         transaction.execute_batch(migration.sql)?;
         transaction.execute(
@@ -102,14 +112,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn migrations_are_numbered_from_one_without_gaps() {
+    fn migrations_are_numbered_from_one_in_increasing_order() {
         let versions: Vec<i64> = MIGRATIONS
             .iter()
             .map(|migration| migration.version)
             .collect();
 
-        let expected: Vec<i64> = (1..=MIGRATIONS.len() as i64).collect();
-        assert_eq!(versions, expected);
+        assert_eq!(versions.first(), Some(&1));
+        assert!(
+            versions.windows(2).all(|pair| pair[0] < pair[1]),
+            "{versions:?}"
+        );
+    }
+
+    #[test]
+    fn a_migration_missing_below_the_newest_applied_one_still_runs() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        apply_migrations(&mut connection).unwrap();
+        connection
+            .execute_batch("DELETE FROM schema_migrations WHERE version = 2; DROP TABLE api_keys;")
+            .unwrap();
+
+        let n_applied = apply_migrations(&mut connection).unwrap();
+
+        assert_eq!(n_applied, 1);
+        let n_keys: i64 = connection
+            .query_row("SELECT COUNT(*) FROM api_keys", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(n_keys, 0, "the dropped table is back");
     }
 
     #[test]

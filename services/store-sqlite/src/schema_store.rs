@@ -1,10 +1,13 @@
-//! `SchemaStore` over the `schema_snapshots` table, one JSON snapshot per saved version.
+//! `SchemaStore` over the `schema_snapshots` table, one JSON snapshot per saved version, and
+//! the `datasource_metadata` table, one JSON document per datasource.
 //!
-//! Invariant: a datasource never gets two consecutive rows with the same version.
+//! Invariant: a datasource never gets two consecutive rows with the same version, nor more
+//! than one metadata row.
 
 use async_trait::async_trait;
 use chrono::Utc;
 use ports::schema::{SchemaSnapshot, SchemaStore};
+use ports::schema_metadata::DatasourceMetadata;
 use ports::store_error::StoreError;
 use rusqlite::{OptionalExtension, TransactionBehavior};
 
@@ -55,6 +58,48 @@ impl SchemaStore for SqliteStore {
                 )
                 .optional()?;
             Ok(snapshot_json
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()?)
+        })
+        .await
+    }
+
+    async fn save_metadata(
+        &self,
+        datasource: &str,
+        metadata: &DatasourceMetadata,
+    ) -> Result<(), StoreError> {
+        let datasource = datasource.to_owned();
+        let metadata_json =
+            serde_json::to_string(metadata).expect("datasource metadata always serializes");
+        self.run(move |connection| {
+            connection.execute(
+                "INSERT INTO datasource_metadata (datasource, metadata_json, saved_at)
+                 VALUES (?1, ?2, ?3)
+                 ON CONFLICT (datasource) DO UPDATE
+                 SET metadata_json = excluded.metadata_json, saved_at = excluded.saved_at",
+                (&datasource, &metadata_json, timestamp_to_text(Utc::now())),
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn load_metadata(
+        &self,
+        datasource: &str,
+    ) -> Result<Option<DatasourceMetadata>, StoreError> {
+        let datasource = datasource.to_owned();
+        self.run(move |connection| {
+            let metadata_json: Option<String> = connection
+                .query_row(
+                    "SELECT metadata_json FROM datasource_metadata WHERE datasource = ?1",
+                    [&datasource],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            Ok(metadata_json
                 .as_deref()
                 .map(serde_json::from_str)
                 .transpose()?)

@@ -16,6 +16,7 @@ use ports::job_launcher::JobLauncher;
 use ports::job_store::{ConversationTurn, JobStore, JobUpdate, NewJob};
 use ports::key_store::{ApiKeyRecord, KeyScope, KeyStore, hash_api_key};
 use ports::schema::{SchemaSnapshot, SchemaStore, TableSchema};
+use ports::schema_metadata::DatasourceMetadata;
 use ports::sql_engine::{Dialect, EngineError, QueryLimits, SqlEngine};
 use ports::step_error::StepError;
 use ports::store_error::StoreError;
@@ -259,6 +260,7 @@ impl JobLauncher for FakeLauncher {
 #[derive(Default)]
 pub(crate) struct FakeSchemaStore {
     pub(crate) snapshots: Mutex<HashMap<String, SchemaSnapshot>>,
+    pub(crate) metadata: Mutex<HashMap<String, DatasourceMetadata>>,
 }
 
 impl FakeSchemaStore {
@@ -296,6 +298,25 @@ impl SchemaStore for FakeSchemaStore {
         datasource: &str,
     ) -> Result<Option<SchemaSnapshot>, StoreError> {
         Ok(self.snapshots.lock().unwrap().get(datasource).cloned())
+    }
+
+    async fn save_metadata(
+        &self,
+        datasource: &str,
+        metadata: &DatasourceMetadata,
+    ) -> Result<(), StoreError> {
+        self.metadata
+            .lock()
+            .unwrap()
+            .insert(datasource.to_owned(), metadata.clone());
+        Ok(())
+    }
+
+    async fn load_metadata(
+        &self,
+        datasource: &str,
+    ) -> Result<Option<DatasourceMetadata>, StoreError> {
+        Ok(self.metadata.lock().unwrap().get(datasource).cloned())
     }
 }
 

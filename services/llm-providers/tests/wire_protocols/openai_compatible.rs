@@ -9,6 +9,8 @@ use llm_providers::{
     ChatSettings, LlmSettings, OpenAiCompatibleSettings, RemoteLanguageModel, TableSelection,
 };
 use ports::language_model::{LanguageModel, LlmError, ModelUsage, SqlGenerationInput};
+use ports::schema::MetricDefinition;
+use ports::schema_metadata::{ColumnMetadata, DatasourceMetadata, TableMetadata, apply_metadata};
 use ports::sql_engine::Dialect;
 use secrecy::SecretString;
 use serde_json::{Value, json};
@@ -620,4 +622,69 @@ async fn json_mode_asks_the_server_for_a_json_object() {
         json!({"type": "json_object"})
     );
     assert_eq!(received[0].body.get("stop"), None::<&Value>);
+}
+
+#[tokio::test]
+async fn imported_descriptions_and_metrics_reach_the_table_selection_and_sql_prompts() {
+    let server = ScriptedServer::start(
+        ROUTE,
+        vec![
+            completion(r#"{"tables": ["orders"]}"#, 200, 10),
+            sql_reply(
+                "SELECT SUM(amount) FILTER (WHERE status = 'open') AS open_revenue FROM orders",
+            ),
+        ],
+    )
+    .await;
+    let metadata = DatasourceMetadata {
+        tables: vec![TableMetadata {
+            name: "orders".into(),
+            description: Some("Every order ever placed, one row each".into()),
+            columns: vec![ColumnMetadata {
+                name: "status".into(),
+                description: "Where the order is: open, shipped or returned".into(),
+            }],
+        }],
+        metrics: vec![MetricDefinition {
+            name: "open_revenue".into(),
+            description: "Value of the orders not yet shipped".into(),
+            sql: Some("SUM(amount) FILTER (WHERE status = 'open')".into()),
+            table: Some("orders".into()),
+        }],
+    };
+    let (schema, warnings) = apply_metadata(&shop_schema(), &metadata);
+    assert_eq!(warnings, vec![]);
+    let mut chat = quick_chat_settings();
+    chat.table_selection = TableSelection::Relevant { min_tables: 2 };
+    let model = RemoteLanguageModel::openai_compatible(settings_with(&server, chat)).unwrap();
+
+    let reply = model
+        .generate_sql(zero_shot_input(&schema, Dialect::Postgres))
+        .await
+        .unwrap();
+
+    assert!(reply.value.sql.contains("open_revenue"));
+    let received = server.received();
+    let (_, selection_prompt) = message(&received[0], 1);
+    let (_, sql_prompt) = message(&received[1], 1);
+    assert!(
+        selection_prompt.contains(
+            "- orders: Every order ever placed, one row each. Columns: id, customer_id, amount, status. Metrics: open_revenue"
+        ),
+        "{selection_prompt}"
+    );
+    assert!(
+        sql_prompt.contains("TABLE orders  -- Every order ever placed, one row each"),
+        "{sql_prompt}"
+    );
+    assert!(
+        sql_prompt.contains("status VARCHAR  -- Where the order is: open, shipped or returned"),
+        "{sql_prompt}"
+    );
+    assert!(
+        sql_prompt.contains(
+            "METRIC open_revenue  -- Value of the orders not yet shipped; table orders; SQL: SUM(amount) FILTER (WHERE status = 'open')"
+        ),
+        "{sql_prompt}"
+    );
 }

@@ -2,4 +2,5 @@
 
 mod branches;
 mod definition_parity;
+mod schema_refresh;
 mod scripted;

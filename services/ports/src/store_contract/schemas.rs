@@ -1,11 +1,12 @@
 //! Checks for [`SchemaStore`]: a snapshot is saved only when its version differs from the
-//! datasource's current one.
+//! datasource's current one; imported metadata is kept per datasource.
 //!
 //! Invariant: every check uses datasource names of its own.
 
 use uuid::Uuid;
 
-use crate::schema::{ColumnSchema, SchemaSnapshot, SchemaStore, TableSchema};
+use crate::schema::{ColumnSchema, MetricDefinition, SchemaSnapshot, SchemaStore, TableSchema};
+use crate::schema_metadata::{ColumnMetadata, DatasourceMetadata, TableMetadata};
 
 /// The first snapshot is saved; the same version again is not; a changed schema is; going back
 /// to the first version saves it again; other datasources are unaffected.
@@ -97,5 +98,85 @@ fn restaurants_table(with_rating: bool) -> TableSchema {
         description: Some("One row per restaurant".into()),
         columns,
         n_rows: Some(1200),
+    }
+}
+
+/// Imported metadata round-trips intact, a second import replaces the first, and metadata
+/// belongs to its datasource; a snapshot with metric definitions round-trips with them.
+pub async fn metadata_is_saved_replaced_and_scoped_by_datasource(store: &dyn SchemaStore) {
+    let datasource = format!("contract_{}", Uuid::new_v4().simple());
+    let other_datasource = format!("contract_{}", Uuid::new_v4().simple());
+    let first = restaurants_metadata("One row per restaurant");
+    let second = restaurants_metadata("Every restaurant we know of");
+    let snapshot_with_metric = SchemaSnapshot::with_metrics(
+        &datasource,
+        vec![restaurants_table(true)],
+        first.metrics.clone(),
+    );
+
+    let before_import = store
+        .load_metadata(&datasource)
+        .await
+        .expect("load before any import");
+    store
+        .save_metadata(&datasource, &first)
+        .await
+        .expect("save first metadata");
+    let after_first = store
+        .load_metadata(&datasource)
+        .await
+        .expect("load after first import");
+    store
+        .save_metadata(&datasource, &second)
+        .await
+        .expect("save second metadata");
+    let after_second = store
+        .load_metadata(&datasource)
+        .await
+        .expect("load after second import");
+    let other = store
+        .load_metadata(&other_datasource)
+        .await
+        .expect("load other datasource");
+    store
+        .save_snapshot(&snapshot_with_metric)
+        .await
+        .expect("save snapshot with a metric");
+    let latest = store
+        .latest_snapshot(&datasource)
+        .await
+        .expect("latest snapshot with a metric");
+
+    assert_eq!(before_import, None, "no metadata before an import");
+    assert_eq!(after_first, Some(first), "metadata round-trips intact");
+    assert_eq!(
+        after_second,
+        Some(second),
+        "a new import replaces the old one"
+    );
+    assert_eq!(other, None, "metadata belongs to its datasource");
+    assert_eq!(
+        latest,
+        Some(snapshot_with_metric),
+        "metric definitions round-trip"
+    );
+}
+
+fn restaurants_metadata(table_description: &str) -> DatasourceMetadata {
+    DatasourceMetadata {
+        tables: vec![TableMetadata {
+            name: "restaurants".into(),
+            description: Some(table_description.into()),
+            columns: vec![ColumnMetadata {
+                name: "rating".into(),
+                description: "Average guest rating, 1 to 5".into(),
+            }],
+        }],
+        metrics: vec![MetricDefinition {
+            name: "average_rating".into(),
+            description: "Mean rating over restaurants".into(),
+            sql: Some("AVG(rating)".into()),
+            table: Some("restaurants".into()),
+        }],
     }
 }

@@ -1,0 +1,8 @@
+-- Metadata imported for each datasource (descriptions and metric definitions); an import
+-- replaces the datasource's row. (Version 6 is taken by another change.)
+
+CREATE TABLE datasource_metadata (
+    datasource text PRIMARY KEY,
+    metadata jsonb NOT NULL,
+    saved_at timestamptz NOT NULL
+);
