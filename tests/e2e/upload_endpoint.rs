@@ -341,6 +341,27 @@ async fn bad_requests_large_archives_and_keys_without_ingest_are_refused() {
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["error"]["code"], code, "case {index}: {body}");
     }
+    let not_multipart = server
+        .http
+        .post(server.url("/v1/uploads"))
+        .bearer_auth(&server.admin_key)
+        .json(&json!({"datasource": "shop"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_multipart.status(), StatusCode::BAD_REQUEST);
+    let body: Value = not_multipart.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "invalid_upload", "{body}");
+    let bad_limit = server
+        .http
+        .get(server.url("/v1/uploads?limit=many"))
+        .bearer_auth(&server.admin_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_limit.status(), StatusCode::BAD_REQUEST);
+    let body: Value = bad_limit.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "invalid_parameter", "{body}");
     let unknown = server
         .http
         .get(server.url("/v1/uploads/0b6f5d2e-4c1a-4f7e-9a51-3f2d9c8b7a10"))

@@ -1,9 +1,9 @@
 //! The schema of a datasource as the generator sees it, and the store of its versions and of
 //! the metadata imported for it.
 //!
-//! Invariant: a snapshot's `version` depends only on its tables, columns, types, descriptions
-//! and metric definitions, so identical schemas always get the same version; a snapshot without
-//! metrics gets the version it had before metrics existed.
+//! Invariant: a snapshot's `version` depends only on its tables, columns, types, descriptions,
+//! sampled values and metric definitions (never on row counts), so identical schemas always
+//! get the same version.
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -85,12 +85,21 @@ impl SchemaSnapshot {
     ) -> Self {
         tables.sort_by(|a, b| a.name.cmp(&b.name));
         metrics.sort_by(|a, b| a.name.cmp(&b.name));
+        // Row counts change without the schema changing, so they are left out of the version:
+        // a refresh of a live datasource must not retire its cache entries at every insert.
+        let versioned_tables: Vec<TableSchema> = tables
+            .iter()
+            .map(|table| TableSchema {
+                n_rows: None,
+                ..table.clone()
+            })
+            .collect();
         // Without metrics the hashed text is the tables alone, as before metrics existed, so
         // stored versions stay valid.
         let canonical = if metrics.is_empty() {
-            serde_json::to_vec(&tables)
+            serde_json::to_vec(&versioned_tables)
         } else {
-            serde_json::to_vec(&(&tables, &metrics))
+            serde_json::to_vec(&(&versioned_tables, &metrics))
         }
         .expect("schema types always serialize");
         let version = hex::encode(&Sha256::digest(&canonical)[..8]);
@@ -153,14 +162,37 @@ mod tests {
     }
 
     #[test]
-    fn a_snapshot_without_metrics_keeps_the_version_it_had_before_metrics_existed() {
+    fn a_snapshot_without_metrics_is_versioned_as_its_tables_without_row_counts() {
         let snapshot = SchemaSnapshot::new("shop", vec![orders_table()]);
 
         let stored_json = serde_json::to_value(&snapshot).unwrap();
 
-        // The version this snapshot got before metric definitions were added.
-        assert_eq!(snapshot.version, "a0ee7ba26d3f22b1");
+        // The version the same tables got, without a row count, before metric definitions
+        // existed: the first 8 bytes of the SHA-256 of the tables' JSON.
+        assert_eq!(snapshot.version, "fc4422418ea7832e");
+        assert_eq!(stored_json["tables"][0]["n_rows"], 3, "the count is stored");
         assert!(stored_json.get("metrics").is_none(), "{stored_json}");
+    }
+
+    #[test]
+    fn row_counts_do_not_change_the_version() {
+        let table = |n_rows| TableSchema {
+            name: "orders".into(),
+            description: None,
+            columns: vec![ColumnSchema {
+                name: "id".into(),
+                data_type: "BIGINT".into(),
+                description: None,
+                sample_values: Vec::new(),
+            }],
+            n_rows,
+        };
+
+        let before = SchemaSnapshot::new("shop", vec![table(Some(10))]);
+        let after = SchemaSnapshot::new("shop", vec![table(Some(11))]);
+
+        assert_eq!(before.version, after.version);
+        assert_eq!(after.tables[0].n_rows, Some(11), "the count is still kept");
     }
 
     #[test]

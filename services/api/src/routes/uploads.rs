@@ -8,7 +8,8 @@
 use std::path::{Path as FsPath, PathBuf};
 
 use axum::Json;
-use axum::extract::multipart::{Field, MultipartError};
+use axum::extract::multipart::{Field, MultipartError, MultipartRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header::LOCATION};
 use contracts::error::ErrorKind;
@@ -31,7 +32,7 @@ const MAX_LISTED_UPLOADS: usize = 100;
 /// Receives the archive and hands it to the intake; `202 Accepted` with the queued view.
 pub(crate) async fn create_upload(
     State(state): State<AppState>,
-    multipart: Multipart,
+    multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, HeaderMap, Json<UploadAccepted>), ApiError> {
     let uploads = state
         .uploads
@@ -41,6 +42,12 @@ pub(crate) async fn create_upload(
         .intake
         .as_ref()
         .ok_or(ApiError::UploadsNotSupported)?;
+    let multipart = multipart.map_err(|rejection| {
+        ApiError::InvalidUpload(format!(
+            "send the upload as multipart/form-data: {}",
+            rejection.body_text()
+        ))
+    })?;
     let form = receive_form(multipart, intake.as_ref(), uploads.max_archive_bytes).await?;
     let upload = intake
         .accept(form)
@@ -87,9 +94,11 @@ pub(crate) struct ListQuery {
 /// The most recent uploads, newest first.
 pub(crate) async fn list_uploads(
     State(state): State<AppState>,
-    Query(query): Query<ListQuery>,
+    query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<Vec<UploadView>>, ApiError> {
     let uploads = upload_routes(&state)?;
+    let Query(query) =
+        query.map_err(|rejection| ApiError::InvalidParameter(rejection.body_text()))?;
     let limit = query.limit.unwrap_or(20);
     if !(1..=MAX_LISTED_UPLOADS).contains(&limit) {
         return Err(ApiError::InvalidParameter(format!(
