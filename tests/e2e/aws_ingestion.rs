@@ -1,217 +1,15 @@
-//! ZIP ingestion on the emulated AWS path: a ZIP put to S3 under `uploads/<datasource>/`, S3's
-//! `Object Created` event through EventBridge (moto delivers it to an SQS target, not to a
-//! Step Functions target, so the test starts the execution with the delivered event, which is
-//! the input the rule would give it), the real `statemachines/ingestion.asl.json` executed by
-//! moto, and a separate `analyst-worker` process consuming the `ingest` and
-//! `record_ingestion_failure` queues: Parquet objects under `data/`, Glue tables with types and
-//! comments, and the upload's outcome in the PostgreSQL state store.
-//!
-//! Invariant: each test that runs an execution has a moto server of its own (moto 5.2.1 runs
-//! one execution per server process, see `infra/README.md`).
+//! ZIP ingestion on the emulated AWS path (see [`IngestionStack`]): Parquet objects under
+//! `data/`, Glue tables with types and comments, and the upload's outcome in the PostgreSQL
+//! state store.
 
-use std::time::Duration;
-
-use contracts::uploads::{UploadFileStatus, UploadStatus, UploadView};
+use contracts::uploads::{UploadFileStatus, UploadStatus};
 use serde_json::{Value, json};
-use tokio::time::Instant;
 use uuid::Uuid;
 
-use crate::analyst_server::TempDataDir;
-use crate::aws_moto::{AwsProcess, Moto, platform_args, queue_prefix, spawn_aws_process};
-use crate::aws_s3::{
-    create_bucket_with_eventbridge, forward_upload_events_to_queue, get_object, list_keys,
-    put_object, receive_one,
-};
-use crate::postgres_datasource::ScratchDatabase;
+use crate::aws_ingestion_stack::{IngestionStack, expected_upload_id};
+use crate::aws_moto::queue_prefix;
+use crate::aws_s3::{list_keys, receive_one};
 use crate::seed_archive::{CUSTOMERS_CSV, seed_zip, write_zip};
-
-/// The definition Step Functions runs.
-const INGESTION_STATE_MACHINE: &str = include_str!("../../statemachines/ingestion.asl.json");
-
-/// How long one execution may take.
-const EXECUTION_TIMEOUT: Duration = Duration::from_secs(180);
-
-/// Moto, the state store, the uploads bucket with its event rule, the ingestion queues and
-/// state machine, and the ingestion worker process.
-struct IngestionStack {
-    moto: Moto,
-    database: ScratchDatabase,
-    data_dir: TempDataDir,
-    bucket: String,
-    events_queue_url: String,
-    ingest_queue_url: String,
-    state_machine_arn: String,
-    _worker: AwsProcess,
-}
-
-impl IngestionStack {
-    async fn start() -> Self {
-        let moto = Moto::start().await;
-        moto.execute_state_machines().await;
-        let database = ScratchDatabase::create_empty().await;
-        let data_dir = TempDataDir::new();
-        let prefix = queue_prefix();
-        let bucket = format!("{prefix}-uploads");
-        create_bucket_with_eventbridge(&moto, &bucket).await;
-        let events_queue_name = format!("{prefix}-upload-events");
-        let events_queue_url = moto.create_queue(&prefix, "upload-events").await;
-        forward_upload_events_to_queue(
-            &moto,
-            &format!("{prefix}-upload-created"),
-            &bucket,
-            &events_queue_name,
-        )
-        .await;
-        let ingest_queue_url = moto.create_queue(&prefix, "ingest").await;
-        let record_queue_url = moto.create_queue(&prefix, "record-ingestion-failure").await;
-        let definition = INGESTION_STATE_MACHINE
-            .replace("${IngestQueueUrl}", &ingest_queue_url)
-            .replace("${RecordIngestionFailureQueueUrl}", &record_queue_url);
-        let created = moto
-            .call(
-                "states",
-                "AWSStepFunctions.CreateStateMachine",
-                json!({
-                    "name": format!("{prefix}-ingestion"),
-                    "definition": definition,
-                    "roleArn": "arn:aws:iam::123456789012:role/analyst-ingestion-state-machine",
-                }),
-            )
-            .await;
-        let state_machine_arn = created["stateMachineArn"].as_str().unwrap().to_owned();
-        let mut args = platform_args(&moto, &data_dir.path, &database.url);
-        args.extend([
-            "--stage".to_owned(),
-            format!("ingest={ingest_queue_url}"),
-            "--stage".to_owned(),
-            format!("record_ingestion_failure={record_queue_url}"),
-            "--staging-dir".to_owned(),
-            data_dir.path.join("staging").display().to_string(),
-            "--wait-seconds".to_owned(),
-            "1".to_owned(),
-            "--heartbeat-seconds".to_owned(),
-            "5".to_owned(),
-        ]);
-        let worker = spawn_aws_process("analyst-worker", &args, "worker ready").await;
-        IngestionStack {
-            moto,
-            database,
-            data_dir,
-            bucket,
-            events_queue_url,
-            ingest_queue_url,
-            state_machine_arn,
-            _worker: worker,
-        }
-    }
-
-    /// Puts `zip_path`'s bytes as `key` and returns the `Object Created` event EventBridge
-    /// delivered for it.
-    async fn upload(&self, key: &str, zip_path: &std::path::Path) -> Value {
-        put_object(
-            &self.moto,
-            &self.bucket,
-            key,
-            std::fs::read(zip_path).unwrap(),
-        )
-        .await;
-        let event = receive_one(&self.moto, &self.events_queue_url).await;
-        assert_eq!(event["detail-type"], "Object Created", "{event}");
-        assert_eq!(event["detail"]["object"]["key"], key, "{event}");
-        event
-    }
-
-    /// Starts an execution with `event` as its input (what the rule's Step Functions target
-    /// does) and waits for it to end.
-    async fn run_execution(&self, event: &Value) -> Value {
-        let started = self
-            .moto
-            .call(
-                "states",
-                "AWSStepFunctions.StartExecution",
-                json!({
-                    "stateMachineArn": self.state_machine_arn,
-                    "name": Uuid::new_v4().to_string(),
-                    "input": event.to_string(),
-                }),
-            )
-            .await;
-        let execution_arn = started["executionArn"].as_str().unwrap().to_owned();
-        let deadline = Instant::now() + EXECUTION_TIMEOUT;
-        loop {
-            let execution = self
-                .moto
-                .call(
-                    "states",
-                    "AWSStepFunctions.DescribeExecution",
-                    json!({ "executionArn": execution_arn }),
-                )
-                .await;
-            if execution["status"] != "RUNNING" {
-                return execution;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "execution still running: {execution}"
-            );
-            tokio::time::sleep(Duration::from_millis(250)).await;
-        }
-    }
-
-    /// The upload as the state store holds it.
-    async fn upload_view(&self, upload_id: Uuid) -> UploadView {
-        let (client, connection) =
-            tokio_postgres::connect(&self.database.url, tokio_postgres::NoTls)
-                .await
-                .unwrap();
-        let connection_task = tokio::spawn(connection);
-        let row = client
-            .query_one(
-                "SELECT view_json::text FROM uploads WHERE upload_id = $1",
-                &[&upload_id],
-            )
-            .await
-            .unwrap();
-        drop(client);
-        let _ = connection_task.await;
-        serde_json::from_str(row.get::<_, &str>(0)).unwrap()
-    }
-
-    /// `GetTables` of `database`; `None` when the database does not exist.
-    async fn glue_tables(&self, database: &str) -> Option<Vec<Value>> {
-        let (status, reply) = self
-            .moto
-            .try_call(
-                "glue",
-                "AWSGlue.GetTables",
-                json!({ "DatabaseName": database }),
-            )
-            .await;
-        if !status.is_success() {
-            assert_eq!(reply["__type"], "EntityNotFoundException", "{reply}");
-            return None;
-        }
-        let mut tables = reply["TableList"].as_array().cloned().unwrap_or_default();
-        tables.sort_by_key(|table| table["Name"].as_str().unwrap_or_default().to_owned());
-        Some(tables)
-    }
-}
-
-/// The upload id the worker derives: UUID v5 (URL namespace) of the object's URL with its
-/// version (the ETag in an unversioned bucket).
-fn expected_upload_id(bucket: &str, event: &Value) -> Uuid {
-    let object = &event["detail"]["object"];
-    let etag = object["eTag"]
-        .as_str()
-        .or(object["etag"].as_str())
-        .unwrap()
-        .trim_matches('"');
-    let key = object["key"].as_str().unwrap();
-    Uuid::new_v5(
-        &Uuid::NAMESPACE_URL,
-        format!("s3://{bucket}/{key}?version={etag}").as_bytes(),
-    )
-}
 
 #[tokio::test]
 async fn a_zip_put_under_uploads_becomes_glue_tables_over_parquet_that_answer_a_join() {
@@ -262,6 +60,11 @@ async fn a_zip_put_under_uploads_becomes_glue_tables_over_parquet_that_answer_a_
     let tables = stack.glue_tables("analyst_shop").await.unwrap();
     let names: Vec<&str> = tables.iter().map(|t| t["Name"].as_str().unwrap()).collect();
     assert_eq!(names, ["customers", "orders", "products", "sales"]);
+    assert_eq!(
+        stack.snapshot_tables("shop").await.unwrap(),
+        names,
+        "the ingest stage stores the datasource's schema snapshot"
+    );
     let orders = &tables[1];
     let columns: Vec<(&str, &str, &str)> = orders["StorageDescriptor"]["Columns"]
         .as_array()
@@ -300,22 +103,13 @@ async fn a_zip_put_under_uploads_becomes_glue_tables_over_parquet_that_answer_a_
         .collect();
     assert_eq!(keys, expected_keys);
 
-    let parquet_dir = stack.data_dir.path.join("downloaded");
-    std::fs::create_dir_all(&parquet_dir).unwrap();
-    let connection = duckdb::Connection::open_in_memory().unwrap();
-    for (table, key) in ["customers", "orders", "products", "sales"]
-        .iter()
-        .zip(&keys)
-    {
-        let path = parquet_dir.join(format!("{table}.parquet"));
-        std::fs::write(&path, get_object(&stack.moto, &stack.bucket, key).await).unwrap();
-        connection
-            .execute_batch(&format!(
-                "CREATE VIEW {table} AS SELECT * FROM read_parquet('{}')",
-                path.display()
-            ))
-            .unwrap();
-    }
+    let connection = stack
+        .parquet_views(
+            "shop",
+            upload_id,
+            &["customers", "orders", "products", "sales"],
+        )
+        .await;
     let orders_per_customer: Vec<(String, i64)> = connection
         .prepare(
             "SELECT customers.customer_name, count(*) AS number_of_orders \
@@ -384,6 +178,7 @@ async fn a_zip_with_a_ragged_row_ends_failed_with_the_entry_named_and_leaves_not
         ]
     );
     assert_eq!(stack.glue_tables("analyst_shop").await, None);
+    assert_eq!(stack.snapshot_tables("shop").await, None);
     assert_eq!(
         list_keys(&stack.moto, &stack.bucket, "data/").await,
         Vec::<String>::new()

@@ -8,6 +8,7 @@
 //! Lambda, on ECS and in the tests.
 
 mod api_state;
+mod glue_datasources;
 mod ingestion_wiring;
 mod platform_args;
 mod platform_wiring;
@@ -17,7 +18,8 @@ mod shutdown_signal;
 mod sqs_event_handler;
 
 pub use api_state::{ApiArgs, LauncherKind, build_app_state, print_admin_key_on_first_start};
-pub use ingestion_wiring::{IngestionArgs, open_ingestion_handlers};
+pub use glue_datasources::{GlueDatasourceFinder, GlueDatasourceSettings};
+pub use ingestion_wiring::{IngestionArgs, IngestionStages, open_ingestion_handlers};
 pub use platform_args::{EmbedderKind, LlmKind, PlatformArgs, StageQueue};
 pub use platform_wiring::{Platform, open_platform};
 pub use schema_refresh_handler::{handle_schema_refresh_event, run_schema_refresh_function};

@@ -108,4 +108,14 @@ pub struct PlatformArgs {
     /// SQL generation attempts per question, the first included.
     #[arg(long, env = "ANALYST_MAX_SQL_ATTEMPTS", default_value_t = 3)]
     pub max_sql_attempts: u32,
+    /// Prefix of each ingested datasource's Glue database (database = prefix + datasource).
+    #[arg(long, env = "ANALYST_GLUE_DATABASE_PREFIX", default_value = "analyst_")]
+    pub glue_database_prefix: String,
+    /// Athena workgroup that ingested datasources are queried in; without it, uploads ingested
+    /// on AWS are not offered as datasources.
+    #[arg(long, env = "ANALYST_ATHENA_WORKGROUP")]
+    pub athena_workgroup: Option<String>,
+    /// S3 location of Athena query results (default: the workgroup's).
+    #[arg(long, env = "ANALYST_ATHENA_OUTPUT_LOCATION")]
+    pub athena_output_location: Option<String>,
 }

@@ -1,5 +1,7 @@
 //! [`open_platform`]: the state store (PostgreSQL + pgvector), embedder, language model and
-//! datasources of an AWS-mode process, and the pipeline's stage dependencies over them.
+//! datasources of an AWS-mode process, and the pipeline's stage dependencies over them. With an
+//! Athena workgroup configured, the datasources of uploads ingested on AWS are found in Glue
+//! when first asked for.
 //!
 //! Invariant: every datasource's schema snapshot is saved before the datasource is registered;
 //! the demo databases are opened read-only, so several processes may share one data directory
@@ -23,6 +25,7 @@ use ports::upload_store::UploadStore;
 use secrecy::SecretString;
 use store_postgres::PostgresStore;
 
+use crate::glue_datasources::{GlueDatasourceFinder, GlueDatasourceSettings};
 use crate::platform_args::{EmbedderKind, LlmKind, PlatformArgs};
 use crate::secret_extension::postgres_url_from_secret;
 
@@ -71,8 +74,12 @@ pub async fn open_platform(platform_args: &PlatformArgs) -> anyhow::Result<Platf
         .await
         .context("open the PostgreSQL state store")?,
     );
-    let (datasources, default_datasource) =
-        open_demo_datasources(platform_args, postgres_store.as_ref()).await?;
+    let datasources = match glue_datasource_finder(platform_args, postgres_store.clone()).await {
+        Some(finder) => Datasources::with_finder(Arc::new(finder)),
+        None => Datasources::default(),
+    };
+    let default_datasource =
+        open_demo_datasources(platform_args, postgres_store.as_ref(), &datasources).await?;
     let llm = build_llm(platform_args).await?;
     let stage_deps = StageDeps {
         job_store: postgres_store.clone(),
@@ -177,14 +184,31 @@ fn region(platform_args: &PlatformArgs) -> String {
         .unwrap_or_else(|| FALLBACK_REGION.to_owned())
 }
 
-/// Materializes (first process) or opens (later ones) every demo database read-only.
+/// The finder of ingested datasources, when an Athena workgroup is configured.
+pub(crate) async fn glue_datasource_finder(
+    platform_args: &PlatformArgs,
+    schema_store: Arc<dyn SchemaStore>,
+) -> Option<GlueDatasourceFinder> {
+    let workgroup = platform_args.athena_workgroup.clone()?;
+    let settings = GlueDatasourceSettings {
+        region: region(platform_args),
+        endpoint_url: platform_args.aws_endpoint_url.clone(),
+        workgroup,
+        output_location: platform_args.athena_output_location.clone(),
+        database_prefix: platform_args.glue_database_prefix.clone(),
+    };
+    Some(GlueDatasourceFinder::connect(settings, schema_store).await)
+}
+
+/// Materializes (first process) or opens (later ones) every demo database read-only, registers
+/// them in `datasources` and returns the default datasource's name.
 async fn open_demo_datasources(
     platform_args: &PlatformArgs,
     schema_store: &dyn SchemaStore,
-) -> anyhow::Result<(Datasources, String)> {
-    let datasources = Datasources::default();
+    datasources: &Datasources,
+) -> anyhow::Result<String> {
     if platform_args.no_demo {
-        return Ok((datasources, String::new()));
+        return Ok(String::new());
     }
     std::fs::create_dir_all(&platform_args.data_dir)
         .with_context(|| format!("create data directory {}", platform_args.data_dir.display()))?;
@@ -212,5 +236,5 @@ async fn open_demo_datasources(
         .or_else(|| datasources.all().into_iter().next())
         .map(|datasource| datasource.name.clone())
         .unwrap_or_default();
-    Ok((datasources, default_datasource))
+    Ok(default_datasource)
 }

@@ -1,5 +1,6 @@
 //! The schema refresh on AWS: the EventBridge schedule puts a `refresh_all_schemas` message on
-//! the `schema_refresh` queue, and this Lambda function re-reads every datasource's schema
+//! the `schema_refresh` queue, and this Lambda function registers the datasources ingested
+//! since its last run (Glue databases of uploads), then re-reads every datasource's schema
 //! through `pipeline::refresh_schemas`, storing a new snapshot version where it changed.
 //!
 //! Invariant: a message is returned to the queue (and so retried, then dead-lettered) only
@@ -85,10 +86,22 @@ pub async fn handle_schema_refresh_event(
     Ok(response)
 }
 
-/// Refreshes every datasource and logs the outcomes; `true` when none failed.
+/// Registers datasources ingested since the last run, refreshes every datasource and logs the
+/// outcomes; `true` when none failed.
 async fn refresh_and_log(datasources: &Datasources, schema_store: &dyn SchemaStore) -> bool {
-    let outcomes = refresh_schemas(datasources, schema_store).await;
     let mut all_refreshed = true;
+    match datasources.discover().await {
+        Ok(registered) => {
+            for name in registered {
+                tracing::info!(datasource = %name, "ingested datasource registered");
+            }
+        }
+        Err(discovery_error) => {
+            all_refreshed = false;
+            tracing::warn!(error.message = %discovery_error, "datasource discovery failed");
+        }
+    }
+    let outcomes = refresh_schemas(datasources, schema_store).await;
     for outcome in &outcomes {
         match &outcome.result {
             Ok(RefreshResult::NewVersion { .. }) => {
@@ -192,6 +205,48 @@ mod tests {
 
         assert!(response.batch_item_failures.is_empty());
         let snapshot = store.latest_snapshot("shop").await.unwrap().unwrap();
+        assert_eq!(snapshot.tables[0].name, "orders");
+    }
+
+    /// Finds one datasource, `stock`, the way the Glue finder finds an ingested upload.
+    struct StockFinder;
+
+    #[async_trait::async_trait]
+    impl ports::datasource::DatasourceFinder for StockFinder {
+        async fn find(
+            &self,
+            name: &str,
+        ) -> Result<Option<Datasource>, ports::sql_engine::EngineError> {
+            Ok((name == "stock").then(|| Datasource {
+                name: "stock".into(),
+                description: None,
+                engine_name: "athena".into(),
+                engine: Arc::new(FixedEngine),
+                allowed_relations: None,
+            }))
+        }
+
+        async fn list_names(&self) -> Result<Vec<String>, ports::sql_engine::EngineError> {
+            Ok(vec!["stock".into()])
+        }
+    }
+
+    #[tokio::test]
+    async fn the_schedule_registers_datasources_ingested_since_the_last_run() {
+        let store = SqliteStore::open_in_memory().unwrap();
+        let datasources = Datasources::with_finder(Arc::new(StockFinder));
+
+        let response = handle_schema_refresh_event(
+            &datasources,
+            &store,
+            sqs_event(&[("m-1", SCHEDULE_MESSAGE)]),
+        )
+        .await
+        .unwrap();
+
+        assert!(response.batch_item_failures.is_empty());
+        assert!(datasources.contains("stock"));
+        let snapshot = store.latest_snapshot("stock").await.unwrap().unwrap();
         assert_eq!(snapshot.tables[0].name, "orders");
     }
 

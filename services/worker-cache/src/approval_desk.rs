@@ -177,9 +177,14 @@ impl ApprovalDesk {
         if sql.trim().is_empty() {
             return Err(ApprovalError::Invalid("corrected_sql is empty".to_owned()));
         }
-        let datasource = self.datasources.get(datasource_name).ok_or_else(|| {
-            ApprovalError::Invalid(format!("datasource '{datasource_name}' no longer exists"))
-        })?;
+        let datasource = self
+            .datasources
+            .resolve(datasource_name)
+            .await
+            .map_err(|lookup_error| ApprovalError::Unavailable(lookup_error.to_string()))?
+            .ok_or_else(|| {
+                ApprovalError::Invalid(format!("datasource '{datasource_name}' no longer exists"))
+            })?;
         match sql_guard::run_guarded(&datasource, sql, &self.limits).await {
             Ok(_) => Ok(()),
             Err(EngineError::Unavailable(message)) => Err(ApprovalError::Unavailable(format!(

@@ -31,12 +31,7 @@ pub async fn run(
     envelope: JobEnvelope<ExecuteRequest>,
 ) -> Result<ExecuteResult, StepError> {
     let request = envelope.payload;
-    let datasource = deps.datasources.get(&request.datasource).ok_or_else(|| {
-        StepError::invalid_input(format!(
-            "datasource '{}' does not exist",
-            request.datasource
-        ))
-    })?;
+    let datasource = deps.datasources.require(&request.datasource).await?;
 
     let outcome = sql_guard::run_guarded(&datasource, &request.sql, &deps.limits).await;
 

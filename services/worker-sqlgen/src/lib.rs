@@ -55,12 +55,7 @@ pub async fn run(
     envelope: JobEnvelope<GenerateSqlRequest>,
 ) -> Result<GenerateSqlResult, StepError> {
     let request = envelope.payload;
-    let datasource = deps.datasources.get(&request.datasource).ok_or_else(|| {
-        StepError::invalid_input(format!(
-            "datasource '{}' does not exist",
-            request.datasource
-        ))
-    })?;
+    let datasource = deps.datasources.require(&request.datasource).await?;
     let schema = deps
         .schema_store
         .latest_snapshot(&request.datasource)

@@ -1,6 +1,8 @@
 //! `GET /v1/datasources`: every datasource with its tables.
 //!
 //! Invariant: table names come from the latest stored schema snapshot; engines are not queried.
+//! Datasources created by other processes (uploads ingested on AWS) are discovered first; a
+//! failed discovery is logged and the known datasources are listed.
 
 use axum::Json;
 use axum::extract::State;
@@ -13,6 +15,9 @@ use crate::app_state::AppState;
 pub(crate) async fn list_datasources(
     State(state): State<AppState>,
 ) -> Result<Json<Vec<DatasourceView>>, ApiError> {
+    if let Err(discovery_error) = state.datasources.discover().await {
+        tracing::warn!(error.message = %discovery_error, "datasource discovery failed");
+    }
     let mut datasource_views = Vec::new();
     for datasource in state.datasources.all() {
         let tables = match state.schema_store.latest_snapshot(&datasource.name).await? {

@@ -49,8 +49,14 @@ pub(crate) async fn submit_question(
     let datasource = submit_question_request
         .datasource
         .unwrap_or_else(|| state.default_datasource.clone());
-    if state.datasources.get(&datasource).is_none() {
-        return Err(ApiError::UnknownDatasource(datasource));
+    match state.datasources.resolve(&datasource).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return Err(ApiError::UnknownDatasource(datasource)),
+        Err(lookup_error) => {
+            return Err(ApiError::Unavailable(format!(
+                "datasource '{datasource}' could not be looked up: {lookup_error}"
+            )));
+        }
     }
 
     let new_job = NewJob {
