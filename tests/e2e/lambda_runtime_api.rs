@@ -2,7 +2,8 @@
 //! scripted Lambda Runtime API served by the test on loopback, receives one SQS event whose
 //! batch holds a deliverable task, a task whose reply queue was never created and an unreadable
 //! message that still names a task token, and answers with an `SqsBatchResponse` that names
-//! only the task whose report could not be delivered.
+//! only the task whose report could not be delivered. A function whose set-up fails reports
+//! the reason as its init error before it exits.
 //!
 //! Invariant: the function is reached only as on Lambda (Runtime API, SQS on moto, PostgreSQL),
 //! and it is killed before the test ends.
@@ -334,6 +335,46 @@ impl ThreeMessageBatch {
             unreadable_token,
         }
     }
+}
+
+#[tokio::test]
+async fn a_stage_function_whose_state_store_is_unreachable_reports_an_init_error_and_exits() {
+    let runtime_api = ScriptedRuntimeApi::start(&format!(
+        "arn:aws:lambda:{REGION}:123456789012:function:{FUNCTION_NAME}"
+    ))
+    .await;
+    let password = "init-error-password";
+    // Port 9 (discard) has no listener on the test machine: the connection is refused.
+    let unreachable_store = format!("postgres://analyst:{password}@127.0.0.1:9/analyst");
+    let mut function = spawn_stage_function(
+        "lambda-cache-lookup",
+        runtime_api.address,
+        &[
+            "--state-store-url".to_owned(),
+            unreachable_store,
+            "--aws-region".to_owned(),
+            REGION.to_owned(),
+        ],
+    );
+
+    let exit_status = tokio::time::timeout(INVOCATION_TIMEOUT, function.wait())
+        .await
+        .expect("the function exits after a failed set-up")
+        .unwrap();
+    let calls = runtime_api.stop();
+
+    assert!(!exit_status.success(), "{exit_status}");
+    let [RuntimeApiCall::InitError { error_type, body }] = calls.as_slice() else {
+        panic!("expected exactly one init error, got {calls:?}");
+    };
+    assert_eq!(error_type.as_deref(), Some("Runtime.InitError"));
+    assert_eq!(body["errorType"], "Runtime.InitError");
+    let message = body["errorMessage"].as_str().unwrap();
+    assert!(
+        message.contains("open the PostgreSQL state store"),
+        "{message}"
+    );
+    assert!(!message.contains(password), "{message}");
 }
 
 /// Starts a stage function binary as Lambda would: settings from `ANALYST_*` variables named

@@ -10,6 +10,7 @@
 mod api_state;
 mod glue_datasources;
 mod ingestion_wiring;
+mod init_error;
 mod platform_args;
 mod platform_wiring;
 mod schema_refresh_handler;
@@ -20,6 +21,7 @@ mod sqs_event_handler;
 pub use api_state::{ApiArgs, LauncherKind, build_app_state, print_admin_key_on_first_start};
 pub use glue_datasources::{GlueDatasourceFinder, GlueDatasourceSettings};
 pub use ingestion_wiring::{IngestionArgs, IngestionStages, open_ingestion_handlers};
+pub use init_error::{report_init_error, reporting_init_error};
 pub use platform_args::{EmbedderKind, LlmKind, PlatformArgs, StageQueue};
 pub use platform_wiring::{Platform, open_platform};
 pub use schema_refresh_handler::{handle_schema_refresh_event, run_schema_refresh_function};

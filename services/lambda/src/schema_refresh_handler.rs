@@ -15,6 +15,7 @@ use ports::datasource::Datasources;
 use ports::schema::SchemaStore;
 use serde::Deserialize;
 
+use crate::init_error::reporting_init_error;
 use crate::platform_args::PlatformArgs;
 use crate::platform_wiring::open_platform;
 
@@ -42,7 +43,7 @@ pub fn run_schema_refresh_function() -> anyhow::Result<()> {
     runtime.block_on(async move {
         bootstrap::init_tracing("lambda-schema-refresh");
         let args = SchemaRefreshFunctionArgs::parse_from(["schema-refresh"]);
-        let platform = open_platform(&args.platform).await?;
+        let platform = reporting_init_error(open_platform(&args.platform)).await?;
         lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
             let datasources = platform.datasources.clone();
             let schema_store = platform.schema_store.clone();

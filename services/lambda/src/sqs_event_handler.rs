@@ -17,6 +17,7 @@ use pipeline::StageHandlers;
 use ports::task_handler::TaskHandler;
 
 use crate::ingestion_wiring::{IngestionArgs, open_ingestion_handlers};
+use crate::init_error::reporting_init_error;
 use crate::platform_args::PlatformArgs;
 use crate::platform_wiring::open_platform;
 
@@ -41,12 +42,16 @@ pub fn run_stage_function(stage: &'static str) -> anyhow::Result<()> {
     runtime.block_on(async move {
         bootstrap::init_tracing(&format!("lambda-{stage}"));
         let args = StageFunctionArgs::parse_from([stage]);
-        let handlers: Arc<dyn TaskHandler> = if ingest_aws::INGESTION_STAGES.contains(&stage) {
-            Arc::new(open_ingestion_handlers(&args.platform, &args.ingestion).await?)
-        } else {
-            let platform = open_platform(&args.platform).await?;
-            Arc::new(StageHandlers::new(&platform.stage_deps))
-        };
+        let handlers: Arc<dyn TaskHandler> = reporting_init_error(async {
+            let handlers: Arc<dyn TaskHandler> = if ingest_aws::INGESTION_STAGES.contains(&stage) {
+                Arc::new(open_ingestion_handlers(&args.platform, &args.ingestion).await?)
+            } else {
+                let platform = open_platform(&args.platform).await?;
+                Arc::new(StageHandlers::new(&platform.stage_deps))
+            };
+            anyhow::Ok(handlers)
+        })
+        .await?;
         let clients = AwsClients::connect(&AwsSettings {
             region: args.platform.aws_region.clone(),
             endpoint_url: args.platform.aws_endpoint_url.clone(),

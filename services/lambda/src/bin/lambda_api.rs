@@ -3,7 +3,9 @@
 
 use anyhow::Context;
 use clap::Parser;
-use lambda::{ApiArgs, build_app_state, open_platform, print_admin_key_on_first_start};
+use lambda::{
+    ApiArgs, build_app_state, open_platform, print_admin_key_on_first_start, reporting_init_error,
+};
 
 /// Environment variables only.
 #[derive(Debug, Parser)]
@@ -16,18 +18,22 @@ struct LambdaApiArgs {
 async fn main() -> anyhow::Result<()> {
     bootstrap::init_tracing("lambda-api");
     let args = LambdaApiArgs::parse_from(["lambda-api"]);
-    let platform = open_platform(&args.api.platform)
-        .await
-        .context("open the platform")?;
-    // On Lambda the first admin key comes from Secrets Manager; a generated one would only
-    // reach the logs.
-    match args.api.configured_admin_key().await? {
-        Some(admin_key) => {
-            print_admin_key_on_first_start(platform.key_store.as_ref(), Some(&admin_key)).await?;
+    let app_state = reporting_init_error(async {
+        let platform = open_platform(&args.api.platform)
+            .await
+            .context("open the platform")?;
+        // On Lambda the first admin key comes from Secrets Manager; a generated one would only
+        // reach the logs.
+        match args.api.configured_admin_key().await? {
+            Some(admin_key) => {
+                print_admin_key_on_first_start(platform.key_store.as_ref(), Some(&admin_key))
+                    .await?;
+            }
+            None => tracing::warn!("no admin key configured; set ANALYST_ADMIN_API_KEY_SECRET_ID"),
         }
-        None => tracing::warn!("no admin key configured; set ANALYST_ADMIN_API_KEY_SECRET_ID"),
-    }
-    let app_state = build_app_state(&args.api, &platform).await?;
+        build_app_state(&args.api, &platform).await
+    })
+    .await?;
     lambda_http::run(api::router(app_state))
         .await
         .map_err(|err| anyhow::anyhow!("lambda runtime stopped: {err}"))
