@@ -39,6 +39,14 @@ async fn a_question_across_two_ingested_tables_is_sent_to_athena_and_its_sql_ans
     let (base_url, admin_key, _processes) = start_question_processes(&stack).await;
     let http = reqwest::Client::new();
 
+    // Asked first, so the API finds the datasource when the question names it.
+    let job = ask(
+        &http,
+        &base_url,
+        &admin_key,
+        "How many orders are there for each customer name?",
+    )
+    .await;
     let listed: Value = http
         .get(format!("{base_url}/v1/datasources"))
         .bearer_auth(&admin_key)
@@ -48,13 +56,6 @@ async fn a_question_across_two_ingested_tables_is_sent_to_athena_and_its_sql_ans
         .json()
         .await
         .unwrap();
-    let job = ask(
-        &http,
-        &base_url,
-        &admin_key,
-        "How many orders are there for each customer name?",
-    )
-    .await;
 
     assert_eq!(
         listed,

@@ -21,6 +21,17 @@ use crate::ingestion_error::IngestionError;
 /// Key segment that asks for existing tables to be replaced.
 const REPLACE_SEGMENT: &str = "replace";
 
+/// Longest datasource name an upload may use (its Glue database adds the prefix).
+pub const MAX_DATASOURCE_NAME_LEN: usize = 63;
+
+/// `true` for a datasource name an upload may use: snake_case (lowercase letters, digits and
+/// `_`), starting with a letter, at most [`MAX_DATASOURCE_NAME_LEN`] characters.
+pub fn is_datasource_name(name: &str) -> bool {
+    name.len() <= MAX_DATASOURCE_NAME_LEN
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && ingest::normalise_identifier(name, "").as_deref() == Some(name)
+}
+
 /// An uploaded ZIP object and what its key asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UploadObject {
@@ -60,12 +71,9 @@ impl UploadObject {
         if !is_zip {
             return Err(unexpected("the file is not a .zip archive"));
         }
-        let starts_with_letter = datasource.starts_with(|c: char| c.is_ascii_lowercase());
-        if !starts_with_letter
-            || ingest::normalise_identifier(datasource, "").as_deref() != Some(datasource)
-        {
+        if !is_datasource_name(datasource) {
             return Err(unexpected(&format!(
-                "datasource name `{datasource}` must be snake_case: lowercase letters, digits and `_`, starting with a letter"
+                "datasource name `{datasource}` must be snake_case: lowercase letters, digits and `_`, starting with a letter, at most {MAX_DATASOURCE_NAME_LEN} characters"
             )));
         }
         Ok(UploadObject {
@@ -175,7 +183,9 @@ mod tests {
 
     #[test]
     fn keys_outside_the_layout_are_refused_with_the_layout_named() {
+        let too_long = format!("uploads/{}/a.zip", "s".repeat(MAX_DATASOURCE_NAME_LEN + 1));
         for key in [
+            too_long.as_str(),
             "other/shop/a.zip",
             "uploads/a.zip",
             "uploads/shop/deeper/x/a.zip",

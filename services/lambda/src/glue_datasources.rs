@@ -12,13 +12,11 @@ use async_trait::async_trait;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_glue::error::{DisplayErrorContext, SdkError};
 use engine_athena::{AthenaEngine, AthenaSettings};
+use ingest_aws::is_datasource_name;
 use pipeline::{SchemaRefreshError, refresh_schema};
 use ports::datasource::{Datasource, DatasourceFinder};
 use ports::schema::SchemaStore;
 use ports::sql_engine::EngineError;
-
-/// Longest datasource name looked up in Glue.
-const MAX_NAME_LEN: usize = 64;
 
 /// Where ingested datasources live and how Athena queries them.
 #[derive(Debug, Clone)]
@@ -149,15 +147,6 @@ impl DatasourceFinder for GlueDatasourceFinder {
     }
 }
 
-/// `true` for the names the ingestion accepts: snake_case, starting with a letter.
-fn is_datasource_name(name: &str) -> bool {
-    name.len() <= MAX_NAME_LEN
-        && name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-}
-
 fn glue_unavailable<E, R>(operation: &str, err: &SdkError<E, R>) -> EngineError
 where
     E: std::error::Error + 'static,
@@ -171,8 +160,8 @@ mod tests {
     use super::is_datasource_name;
 
     #[test]
-    fn only_snake_case_names_are_looked_up() {
-        for name in ["shop", "shop_2024", "a"] {
+    fn only_names_an_upload_may_use_are_looked_up() {
+        for name in ["shop", "shop_2024", "a", &"a".repeat(63)] {
             assert!(is_datasource_name(name), "{name}");
         }
         for name in [
@@ -182,7 +171,7 @@ mod tests {
             "shop-x",
             "shop.x",
             "../shop",
-            &"a".repeat(65),
+            &"a".repeat(64),
         ] {
             assert!(!is_datasource_name(name), "{name}");
         }

@@ -113,7 +113,7 @@ pub async fn open_ingestion_handlers(
         .await
         .context("open the PostgreSQL state store")?,
     );
-    let finder = glue_datasource_finder(platform_args, postgres_store.clone()).await;
+    let finder = glue_datasource_finder(platform_args, postgres_store.clone()).await?;
     let clients = IngestionClients::connect(
         platform_args.aws_region.as_deref(),
         platform_args.aws_endpoint_url.as_deref(),

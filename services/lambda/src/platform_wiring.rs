@@ -74,7 +74,7 @@ pub async fn open_platform(platform_args: &PlatformArgs) -> anyhow::Result<Platf
         .await
         .context("open the PostgreSQL state store")?,
     );
-    let datasources = match glue_datasource_finder(platform_args, postgres_store.clone()).await {
+    let datasources = match glue_datasource_finder(platform_args, postgres_store.clone()).await? {
         Some(finder) => Datasources::with_finder(Arc::new(finder)),
         None => Datasources::default(),
     };
@@ -188,8 +188,18 @@ fn region(platform_args: &PlatformArgs) -> String {
 pub(crate) async fn glue_datasource_finder(
     platform_args: &PlatformArgs,
     schema_store: Arc<dyn SchemaStore>,
-) -> Option<GlueDatasourceFinder> {
-    let workgroup = platform_args.athena_workgroup.clone()?;
+) -> anyhow::Result<Option<GlueDatasourceFinder>> {
+    let Some(workgroup) = platform_args.athena_workgroup.clone() else {
+        return Ok(None);
+    };
+    anyhow::ensure!(
+        !workgroup.trim().is_empty(),
+        "--athena-workgroup (ANALYST_ATHENA_WORKGROUP) is empty"
+    );
+    anyhow::ensure!(
+        !platform_args.glue_database_prefix.is_empty(),
+        "--glue-database-prefix (ANALYST_GLUE_DATABASE_PREFIX) is empty, which would offer every Glue database of the account as a datasource"
+    );
     let settings = GlueDatasourceSettings {
         region: region(platform_args),
         endpoint_url: platform_args.aws_endpoint_url.clone(),
@@ -197,7 +207,9 @@ pub(crate) async fn glue_datasource_finder(
         output_location: platform_args.athena_output_location.clone(),
         database_prefix: platform_args.glue_database_prefix.clone(),
     };
-    Some(GlueDatasourceFinder::connect(settings, schema_store).await)
+    Ok(Some(
+        GlueDatasourceFinder::connect(settings, schema_store).await,
+    ))
 }
 
 /// Materializes (first process) or opens (later ones) every demo database read-only, registers

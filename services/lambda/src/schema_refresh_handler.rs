@@ -42,8 +42,11 @@ pub fn run_schema_refresh_function() -> anyhow::Result<()> {
         .context("start the async runtime")?;
     runtime.block_on(async move {
         bootstrap::init_tracing("lambda-schema-refresh");
-        let args = SchemaRefreshFunctionArgs::parse_from(["schema-refresh"]);
-        let platform = reporting_init_error(open_platform(&args.platform)).await?;
+        let platform = reporting_init_error(async {
+            let args = SchemaRefreshFunctionArgs::try_parse_from(["schema-refresh"])?;
+            open_platform(&args.platform).await
+        })
+        .await?;
         lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
             let datasources = platform.datasources.clone();
             let schema_store = platform.schema_store.clone();

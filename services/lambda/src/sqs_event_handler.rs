@@ -41,15 +41,15 @@ pub fn run_stage_function(stage: &'static str) -> anyhow::Result<()> {
         .context("start the async runtime")?;
     runtime.block_on(async move {
         bootstrap::init_tracing(&format!("lambda-{stage}"));
-        let args = StageFunctionArgs::parse_from([stage]);
-        let handlers: Arc<dyn TaskHandler> = reporting_init_error(async {
+        let (args, handlers) = reporting_init_error(async {
+            let args = StageFunctionArgs::try_parse_from([stage])?;
             let handlers: Arc<dyn TaskHandler> = if ingest_aws::INGESTION_STAGES.contains(&stage) {
                 Arc::new(open_ingestion_handlers(&args.platform, &args.ingestion).await?)
             } else {
                 let platform = open_platform(&args.platform).await?;
                 Arc::new(StageHandlers::new(&platform.stage_deps))
             };
-            anyhow::Ok(handlers)
+            anyhow::Ok((args, handlers))
         })
         .await?;
         let clients = AwsClients::connect(&AwsSettings {

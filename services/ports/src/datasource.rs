@@ -103,37 +103,54 @@ impl Datasources {
     }
 
     /// [`Datasources::resolve`] for a pipeline step: a missing datasource is invalid input, a
-    /// failed lookup keeps the finder's retry class.
+    /// failed lookup keeps the finder's retry class. The lookup's own error (which may name
+    /// cloud resources) is logged, not put in the message the job records.
     pub async fn require(&self, name: &str) -> Result<Datasource, StepError> {
         match self.resolve(name).await {
             Ok(Some(datasource)) => Ok(datasource),
             Ok(None) => Err(StepError::invalid_input(format!(
                 "datasource '{name}' does not exist"
             ))),
-            Err(err) => Err(StepError {
-                kind: err.kind(),
-                message: format!("datasource '{name}' could not be looked up: {err}"),
-            }),
+            Err(err) => {
+                tracing::warn!(datasource = name, error.message = %err, "datasource lookup failed");
+                Err(StepError {
+                    kind: err.kind(),
+                    message: format!("datasource '{name}' could not be looked up"),
+                })
+            }
         }
     }
 
     /// Registers every datasource the finder lists that is not registered yet, and returns
-    /// their names; without a finder, nothing.
+    /// their names; without a finder, nothing. A name that cannot be looked up does not keep
+    /// the others from being registered: each failure is logged, and the first one is returned
+    /// after every name was tried.
     pub async fn discover(&self) -> Result<Vec<String>, EngineError> {
         let Some(finder) = &self.finder else {
             return Ok(Vec::new());
         };
         let mut registered = Vec::new();
+        let mut first_failure = None;
         for name in finder.list_names().await? {
             if self.contains(&name) {
                 continue;
             }
-            if let Some(datasource) = finder.find(&name).await? {
-                self.insert(datasource);
-                registered.push(name);
+            match finder.find(&name).await {
+                Ok(Some(datasource)) => {
+                    self.insert(datasource);
+                    registered.push(name);
+                }
+                Ok(None) => {}
+                Err(err) => {
+                    tracing::warn!(datasource = %name, error.message = %err, "datasource lookup failed");
+                    first_failure.get_or_insert(err);
+                }
             }
         }
-        Ok(registered)
+        match first_failure {
+            Some(err) => Err(err),
+            None => Ok(registered),
+        }
     }
 
     /// Adds or replaces a datasource; every clone sees it from now on. Queries already
@@ -218,15 +235,20 @@ mod tests {
     /// Finds the names it was given and records what it was asked.
     struct ListedFinder {
         names: Vec<&'static str>,
-        unreachable: bool,
+        failing: Vec<&'static str>,
         asked: Mutex<Vec<String>>,
     }
 
     impl ListedFinder {
         fn new(names: &[&'static str]) -> Arc<Self> {
+            ListedFinder::failing(names, &[])
+        }
+
+        /// A finder whose lookups of `failing` fail as if Glue were unreachable.
+        fn failing(names: &[&'static str], failing: &[&'static str]) -> Arc<Self> {
             Arc::new(ListedFinder {
                 names: names.to_vec(),
-                unreachable: false,
+                failing: failing.to_vec(),
                 asked: Mutex::default(),
             })
         }
@@ -236,7 +258,7 @@ mod tests {
     impl DatasourceFinder for ListedFinder {
         async fn find(&self, name: &str) -> Result<Option<Datasource>, EngineError> {
             self.asked.lock().unwrap().push(name.to_owned());
-            if self.unreachable {
+            if self.failing.contains(&name) {
                 return Err(EngineError::Unavailable("glue timed out".into()));
             }
             Ok(self.names.contains(&name).then(|| datasource(name)))
@@ -264,11 +286,7 @@ mod tests {
     #[tokio::test]
     async fn an_unknown_name_is_invalid_input_and_a_failed_lookup_is_transient() {
         let datasources = Datasources::with_finder(ListedFinder::new(&["shop"]));
-        let unreachable = Datasources::with_finder(Arc::new(ListedFinder {
-            names: vec!["shop"],
-            unreachable: true,
-            asked: Mutex::default(),
-        }));
+        let unreachable = Datasources::with_finder(ListedFinder::failing(&["shop"], &["shop"]));
 
         let Err(missing) = datasources.require("other").await else {
             panic!("an unknown name is found");
@@ -280,7 +298,7 @@ mod tests {
         assert_eq!(missing.kind, ErrorKind::InvalidInput);
         assert_eq!(missing.message, "datasource 'other' does not exist");
         assert_eq!(failed.kind, ErrorKind::Transient);
-        assert!(failed.message.contains("glue timed out"), "{failed}");
+        assert_eq!(failed.message, "datasource 'shop' could not be looked up");
         assert!(!datasources.contains("other"));
     }
 
@@ -294,6 +312,22 @@ mod tests {
 
         assert_eq!(registered, ["stock"]);
         assert_eq!(*finder.asked.lock().unwrap(), ["stock"]);
+        let names: Vec<String> = datasources.all().into_iter().map(|d| d.name).collect();
+        assert_eq!(names, ["shop", "stock"]);
+    }
+
+    #[tokio::test]
+    async fn a_failing_name_does_not_keep_the_others_from_being_registered() {
+        let finder = ListedFinder::failing(&["broken", "shop", "stock"], &["broken"]);
+        let datasources = Datasources::with_finder(finder.clone());
+
+        let discovered = datasources.discover().await;
+
+        assert!(
+            matches!(discovered, Err(EngineError::Unavailable(_))),
+            "the failure is returned"
+        );
+        assert_eq!(*finder.asked.lock().unwrap(), ["broken", "shop", "stock"]);
         let names: Vec<String> = datasources.all().into_iter().map(|d| d.name).collect();
         assert_eq!(names, ["shop", "stock"]);
     }

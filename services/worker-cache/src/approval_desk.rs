@@ -181,7 +181,12 @@ impl ApprovalDesk {
             .datasources
             .resolve(datasource_name)
             .await
-            .map_err(|lookup_error| ApprovalError::Unavailable(lookup_error.to_string()))?
+            .map_err(|lookup_error| {
+                tracing::warn!(datasource = datasource_name, error.message = %lookup_error, "datasource lookup failed");
+                ApprovalError::Unavailable(format!(
+                    "datasource '{datasource_name}' could not be looked up"
+                ))
+            })?
             .ok_or_else(|| {
                 ApprovalError::Invalid(format!("datasource '{datasource_name}' no longer exists"))
             })?;

@@ -53,8 +53,9 @@ pub(crate) async fn submit_question(
         Ok(Some(_)) => {}
         Ok(None) => return Err(ApiError::UnknownDatasource(datasource)),
         Err(lookup_error) => {
+            tracing::warn!(datasource = %datasource, error.message = %lookup_error, "datasource lookup failed");
             return Err(ApiError::Unavailable(format!(
-                "datasource '{datasource}' could not be looked up: {lookup_error}"
+                "datasource '{datasource}' could not be looked up"
             )));
         }
     }

@@ -17,8 +17,8 @@ struct LambdaApiArgs {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     bootstrap::init_tracing("lambda-api");
-    let args = LambdaApiArgs::parse_from(["lambda-api"]);
     let app_state = reporting_init_error(async {
+        let args = LambdaApiArgs::try_parse_from(["lambda-api"])?;
         let platform = open_platform(&args.api.platform)
             .await
             .context("open the platform")?;
