@@ -28,4 +28,4 @@ pub use ingestion_error::IngestionError;
 pub use ingestion_failure::record_ingestion_failure;
 pub use ingestion_handlers::{INGESTION_STAGES, IngestionDeps, IngestionHandlers};
 pub use ingestion_settings::IngestionSettings;
-pub use upload_object::{MAX_DATASOURCE_NAME_LEN, UploadObject, is_datasource_name, upload_id_of};
+pub use upload_object::{UploadObject, upload_id_of};

@@ -21,16 +21,8 @@ use crate::ingestion_error::IngestionError;
 /// Key segment that asks for existing tables to be replaced.
 const REPLACE_SEGMENT: &str = "replace";
 
-/// Longest datasource name an upload may use (its Glue database adds the prefix).
-pub const MAX_DATASOURCE_NAME_LEN: usize = 63;
-
-/// `true` for a datasource name an upload may use: snake_case (lowercase letters, digits and
-/// `_`), starting with a letter, at most [`MAX_DATASOURCE_NAME_LEN`] characters.
-pub fn is_datasource_name(name: &str) -> bool {
-    name.len() <= MAX_DATASOURCE_NAME_LEN
-        && name.starts_with(|c: char| c.is_ascii_lowercase())
-        && ingest::normalise_identifier(name, "").as_deref() == Some(name)
-}
+/// Longest datasource name an upload may use, in bytes (the rule of [`ingest::is_datasource_name`]).
+const MAX_DATASOURCE_NAME_LEN: usize = 63;
 
 /// An uploaded ZIP object and what its key asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,7 +63,7 @@ impl UploadObject {
         if !is_zip {
             return Err(unexpected("the file is not a .zip archive"));
         }
-        if !is_datasource_name(datasource) {
+        if !ingest::is_datasource_name(datasource) {
             return Err(unexpected(&format!(
                 "datasource name `{datasource}` must be snake_case: lowercase letters, digits and `_`, starting with a letter, at most {MAX_DATASOURCE_NAME_LEN} characters"
             )));

@@ -6,6 +6,14 @@
 /// Longest identifier produced, in bytes (PostgreSQL's limit).
 pub(crate) const MAX_IDENTIFIER_BYTES: usize = 63;
 
+/// `true` for a datasource name an upload may use: snake_case (lowercase letters, digits and
+/// single `_`), starting with a letter, at most [`MAX_IDENTIFIER_BYTES`] (63) bytes, so it is
+/// its own normalised identifier.
+pub fn is_datasource_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase())
+        && normalise_identifier(name, "").as_deref() == Some(name)
+}
+
 /// `snake_case` form of `raw`: words split at spaces, punctuation and camelCase humps,
 /// accented Latin letters folded to ASCII, lowercased and joined by `_`; a leading digit gets
 /// `digit_prefix` in front. `None` when no letter or digit is left.
@@ -80,6 +88,24 @@ fn fold_latin_letter(character: char) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn datasource_names_are_snake_case_identifiers_of_at_most_63_bytes() {
+        for name in ["shop", "shop_2024", "a", &"a".repeat(63)] {
+            assert!(is_datasource_name(name), "{name}");
+        }
+        for name in [
+            "",
+            "Shop",
+            "2shop",
+            "shop-x",
+            "shop.x",
+            "../shop",
+            &"a".repeat(64),
+        ] {
+            assert!(!is_datasource_name(name), "{name}");
+        }
+    }
 
     #[test]
     fn header_cells_become_snake_case() {

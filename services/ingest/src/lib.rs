@@ -20,7 +20,7 @@ mod table_plan;
 mod upload_preparation;
 
 pub use column_types::ColumnType;
-pub use identifier_normalisation::normalise_identifier;
+pub use identifier_normalisation::{is_datasource_name, normalise_identifier};
 pub use ingest_error::IngestError;
 pub use ingest_options::{IngestLimits, IngestOptions, TextEncoding};
 pub use staging_dir::StagingDir;

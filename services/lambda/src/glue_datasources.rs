@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_glue::error::{DisplayErrorContext, SdkError};
 use engine_athena::{AthenaEngine, AthenaSettings};
-use ingest_aws::is_datasource_name;
+use ingest::is_datasource_name;
 use pipeline::{SchemaRefreshError, refresh_schema};
 use ports::datasource::{Datasource, DatasourceFinder};
 use ports::schema::SchemaStore;
@@ -153,27 +153,4 @@ where
     R: std::fmt::Debug,
 {
     EngineError::Unavailable(format!("glue {operation}: {}", DisplayErrorContext(err)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_datasource_name;
-
-    #[test]
-    fn only_names_an_upload_may_use_are_looked_up() {
-        for name in ["shop", "shop_2024", "a", &"a".repeat(63)] {
-            assert!(is_datasource_name(name), "{name}");
-        }
-        for name in [
-            "",
-            "Shop",
-            "2shop",
-            "shop-x",
-            "shop.x",
-            "../shop",
-            &"a".repeat(64),
-        ] {
-            assert!(!is_datasource_name(name), "{name}");
-        }
-    }
 }

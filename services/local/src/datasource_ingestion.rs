@@ -35,12 +35,9 @@ pub fn ingested_database_path(data_dir: &Path, datasource: &str) -> PathBuf {
 
 /// Why a datasource name cannot take an upload.
 pub fn datasource_name_problem(datasource: &str) -> Option<String> {
-    let starts_with_letter = datasource.starts_with(|c: char| c.is_ascii_lowercase());
-    if !starts_with_letter
-        || ingest::normalise_identifier(datasource, "").as_deref() != Some(datasource)
-    {
+    if !ingest::is_datasource_name(datasource) {
         return Some(format!(
-            "datasource name `{datasource}` must be snake_case: lowercase letters, digits and `_`, starting with a letter"
+            "datasource name `{datasource}` must be snake_case: lowercase letters, digits and `_`, starting with a letter, at most 63 characters"
         ));
     }
     let is_demo = engine_duckdb::demo::demo_databases()

@@ -1,5 +1,5 @@
 // Datasource names for uploads: a suggestion made from the ZIP file's name, and the same
-// snake_case rule the server applies (services/local/src/datasource_ingestion.rs), checked in
+// snake_case rule the server applies (`ingest::is_datasource_name`), checked in
 // the page so a bad name is explained before anything is sent.
 
 /** Longest identifier the server keeps, in bytes (all allowed characters are one byte). */
