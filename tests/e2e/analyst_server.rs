@@ -107,31 +107,47 @@ impl AnalystServer {
             .as_str()
             .unwrap()
             .to_owned();
-        let deadline = Instant::now() + JOB_TIMEOUT;
-        loop {
-            let job_view: Value = self
-                .http
-                .get(self.url(&poll_url))
-                .bearer_auth(&self.admin_key)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            if job_view["status"] == "succeeded" || job_view["status"] == "failed" {
-                return job_view;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "job did not finish in time: {job_view}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        wait_for_job_end(
+            &self.http,
+            &self.url(&poll_url),
+            &self.admin_key,
+            JOB_TIMEOUT,
+        )
+        .await
     }
 }
 
 /// The `analyst` binary: `ANALYST_BIN`, else `target/debug/analyst` of this workspace.
+/// Polls the job at `job_url` (`.../v1/questions/{id}`) until it is `succeeded` or `failed`;
+/// panics when it has not ended within `within`.
+pub(crate) async fn wait_for_job_end(
+    http: &reqwest::Client,
+    job_url: &str,
+    api_key: &str,
+    within: Duration,
+) -> Value {
+    let deadline = Instant::now() + within;
+    loop {
+        let job_view: Value = http
+            .get(job_url)
+            .bearer_auth(api_key)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if job_view["status"] == "succeeded" || job_view["status"] == "failed" {
+            return job_view;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "job did not finish in time: {job_view}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 pub(crate) fn analyst_binary() -> PathBuf {
     let binary = match std::env::var_os("ANALYST_BIN") {
         Some(path) => PathBuf::from(path),

@@ -9,14 +9,13 @@
 
 use std::time::Duration;
 
-use serde_json::{Value, json};
-use tokio::time::Instant;
-
+use crate::analyst_server::wait_for_job_end;
 use crate::aws_ingestion_stack::{ATHENA_WORKGROUP, IngestionStack, expected_upload_id};
 use crate::aws_moto::{
     create_stage_queues, platform_args, queue_prefix, spawn_api, spawn_aws_process,
 };
 use crate::seed_archive::seed_zip;
+use serde_json::{Value, json};
 
 /// How long the question may take.
 const JOB_TIMEOUT: Duration = Duration::from_secs(120);
@@ -175,24 +174,14 @@ async fn ask(http: &reqwest::Client, base_url: &str, admin_key: &str, question: 
         .json()
         .await
         .unwrap();
-    let job_id = accepted["job_id"].as_str().expect("a job id").to_owned();
-    let deadline = Instant::now() + JOB_TIMEOUT;
-    loop {
-        let job: Value = http
-            .get(format!("{base_url}/v1/questions/{job_id}"))
-            .bearer_auth(admin_key)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if job["status"] == "succeeded" || job["status"] == "failed" {
-            return job;
-        }
-        assert!(Instant::now() < deadline, "the job did not end: {job}");
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    let job_id = accepted["job_id"].as_str().expect("a job id");
+    wait_for_job_end(
+        http,
+        &format!("{base_url}/v1/questions/{job_id}"),
+        admin_key,
+        JOB_TIMEOUT,
+    )
+    .await
 }
 
 /// `(database, query)` of every query Athena received in the platform's workgroup.

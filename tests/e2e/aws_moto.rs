@@ -237,6 +237,17 @@ pub(crate) struct AwsProcess {
     _child: Child,
 }
 
+/// The environment every AWS-mode process of a test gets: static test credentials, the test
+/// region, no instance metadata lookups, warnings only.
+pub(crate) fn with_test_aws_environment(command: &mut Command) -> &mut Command {
+    command
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", REGION)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("RUST_LOG", "warn")
+}
+
 /// Starts `binary` with `args` and static test credentials, and waits for a stdout line that
 /// starts with `ready_prefix`.
 pub(crate) async fn spawn_aws_process(
@@ -244,13 +255,7 @@ pub(crate) async fn spawn_aws_process(
     args: &[String],
     ready_prefix: &str,
 ) -> AwsProcess {
-    let mut child = Command::new(aws_binary(binary))
-        .args(args)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", REGION)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("RUST_LOG", "warn")
+    let mut child = with_test_aws_environment(Command::new(aws_binary(binary)).args(args))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())

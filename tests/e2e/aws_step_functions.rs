@@ -8,9 +8,8 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use tokio::time::Instant;
 
-use crate::analyst_server::TempDataDir;
+use crate::analyst_server::{TempDataDir, wait_for_job_end};
 use crate::aws_moto::{Moto, create_stage_queues, queue_prefix, spawn_api, spawn_workers};
 use crate::postgres_datasource::ScratchDatabase;
 
@@ -53,7 +52,13 @@ async fn moto_runs_the_question_state_machine_with_task_tokens_from_worker_proce
         .await
         .unwrap();
     let job_id = accepted["job_id"].as_str().unwrap().to_owned();
-    let job_view = wait_for_job(&http, &base_url, &admin_key, &job_id).await;
+    let job_view = wait_for_job_end(
+        &http,
+        &format!("{base_url}/v1/questions/{job_id}"),
+        &admin_key,
+        JOB_TIMEOUT,
+    )
+    .await;
 
     assert_eq!(job_view["status"], "succeeded", "job: {job_view}");
     let execution = moto
@@ -98,32 +103,4 @@ fn execution_arn(state_machine_arn: &str, job_id: &str) -> String {
         "{}:{job_id}",
         state_machine_arn.replace(":stateMachine:", ":execution:")
     )
-}
-
-async fn wait_for_job(
-    http: &reqwest::Client,
-    base_url: &str,
-    admin_key: &str,
-    job_id: &str,
-) -> Value {
-    let deadline = Instant::now() + JOB_TIMEOUT;
-    loop {
-        let job_view: Value = http
-            .get(format!("{base_url}/v1/questions/{job_id}"))
-            .bearer_auth(admin_key)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if job_view["status"] == "succeeded" || job_view["status"] == "failed" {
-            return job_view;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "job did not finish in time: {job_view}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }

@@ -19,7 +19,7 @@ use tokio::time::Instant;
 use crate::analyst_server::TempDataDir;
 use crate::aws_moto::{
     AwsProcess, Moto, REGION, aws_binary, create_stage_queues, platform_args, queue_prefix,
-    spawn_api,
+    spawn_api, with_test_aws_environment,
 };
 use crate::postgres_datasource::ScratchDatabase;
 use crate::scripted_runtime_api::{RuntimeApiCall, ScriptedRuntimeApi, posted_error};
@@ -385,7 +385,8 @@ fn spawn_stage_function(
     runtime_api_address: SocketAddr,
     platform_args: &[String],
 ) -> Child {
-    Command::new(aws_binary(binary))
+    let mut command = Command::new(aws_binary(binary));
+    command
         .envs(platform_environment(platform_args))
         .env("AWS_LAMBDA_RUNTIME_API", runtime_api_address.to_string())
         .env("AWS_LAMBDA_FUNCTION_NAME", FUNCTION_NAME)
@@ -396,12 +397,8 @@ fn spawn_stage_function(
             "AWS_LAMBDA_LOG_GROUP_NAME",
             format!("/aws/lambda/{FUNCTION_NAME}"),
         )
-        .env_remove("AWS_LAMBDA_MAX_CONCURRENCY")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", REGION)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("RUST_LOG", "warn")
+        .env_remove("AWS_LAMBDA_MAX_CONCURRENCY");
+    with_test_aws_environment(&mut command)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 
-use crate::analyst_server::{TempDataDir, analyst_binary};
+use crate::analyst_server::{TempDataDir, analyst_binary, wait_for_job_end};
 use crate::postgres_datasource::ScratchDatabase;
 use crate::scripted_models::{Script, start_model_server};
 
@@ -87,23 +87,9 @@ async fn a_full_run_at_debug_level_logs_no_secret() {
         .await
         .unwrap();
     let poll_url = format!("{base_url}{}", submitted["poll_url"].as_str().unwrap());
-    let mut status = Value::Null;
-    for _ in 0..300 {
-        let view: Value = http
-            .get(&poll_url)
-            .bearer_auth(&admin_key)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        status = view["status"].clone();
-        if status == "succeeded" || status == "failed" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let status =
+        wait_for_job_end(&http, &poll_url, &admin_key, Duration::from_secs(30)).await["status"]
+            .clone();
     child.kill().await.unwrap();
     let logs = std::fs::read_to_string(&log_path).unwrap();
 

@@ -39,6 +39,16 @@ async fn post_upload(server: &AnalystServer, key: &str, form: Form) -> reqwest::
         .unwrap()
 }
 
+/// A request that must be refused: API key, ZIP, form fields, then the expected status and
+/// error code.
+type RefusedUpload<'a> = (
+    &'a str,
+    &'a Path,
+    &'a [(&'a str, &'a str)],
+    StatusCode,
+    &'a str,
+);
+
 /// Uploads and polls until the upload ends; returns every distinct status seen and the end view.
 async fn upload_and_wait(
     server: &AnalystServer,
@@ -278,65 +288,54 @@ async fn bad_requests_large_archives_and_keys_without_ingest_are_refused() {
     let large_zip = scratch.path.join("large.zip");
     std::fs::write(&large_zip, vec![b'x'; 1_100_000]).unwrap();
 
-    let cases = [
+    let admin_key = server.admin_key.as_str();
+    let cases: [RefusedUpload; 6] = [
         (
-            post_upload(
-                &server,
-                &ask_only_key,
-                upload_form(&zip_path, &[("datasource", "shop")]),
-            )
-            .await,
+            &ask_only_key,
+            &zip_path,
+            &[("datasource", "shop")],
             StatusCode::FORBIDDEN,
             "insufficient_scope",
         ),
         (
-            post_upload(&server, &server.admin_key, upload_form(&zip_path, &[])).await,
+            admin_key,
+            &zip_path,
+            &[],
             StatusCode::BAD_REQUEST,
             "invalid_upload",
         ),
         (
-            post_upload(
-                &server,
-                &server.admin_key,
-                upload_form(&zip_path, &[("datasource", "My Shop")]),
-            )
-            .await,
+            admin_key,
+            &zip_path,
+            &[("datasource", "My Shop")],
             StatusCode::BAD_REQUEST,
             "invalid_upload",
         ),
         (
-            post_upload(
-                &server,
-                &server.admin_key,
-                upload_form(&zip_path, &[("datasource", "restaurants")]),
-            )
-            .await,
+            admin_key,
+            &zip_path,
+            &[("datasource", "restaurants")],
             StatusCode::BAD_REQUEST,
             "invalid_upload",
         ),
         (
-            post_upload(
-                &server,
-                &server.admin_key,
-                upload_form(&zip_path, &[("datasource", "shop"), ("encoding", "ebcdic")]),
-            )
-            .await,
+            admin_key,
+            &zip_path,
+            &[("datasource", "shop"), ("encoding", "ebcdic")],
             StatusCode::BAD_REQUEST,
             "invalid_upload",
         ),
         (
-            post_upload(
-                &server,
-                &server.admin_key,
-                upload_form(&large_zip, &[("datasource", "shop")]),
-            )
-            .await,
+            admin_key,
+            &large_zip,
+            &[("datasource", "shop")],
             StatusCode::PAYLOAD_TOO_LARGE,
             "upload_too_large",
         ),
     ];
 
-    for (index, (response, status, code)) in cases.into_iter().enumerate() {
+    for (index, (api_key, zip, fields, status, code)) in cases.into_iter().enumerate() {
+        let response = post_upload(&server, api_key, upload_form(zip, fields)).await;
         assert_eq!(response.status(), status, "case {index}");
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["error"]["code"], code, "case {index}: {body}");
