@@ -316,6 +316,7 @@ describe('the analyst web UI', () => {
         const { tokenizeSql } = await import('/assets/js/sql_highlight.js');
         const { toCsv } = await import('/assets/js/csv_export.js');
         const { stageProgress } = await import('/assets/js/stage_progress.js');
+        const { pollErrorAction } = await import('/assets/js/polling.js');
         const sql = `SELECT "a""b", count(*) AS n, 'it''s' -- note\nFROM t /* c */ WHERE x >= 1.5e3 AND [y] <> 'unterminated`;
         const tokens = tokenizeSql(sql);
         const repaired = {
@@ -334,6 +335,14 @@ describe('the analyst web UI', () => {
           generate: stageProgress(repaired, 'generate_sql'),
           execute: stageProgress(repaired, 'execute'),
           explain: stageProgress(repaired, 'explain'),
+          pollActions: [
+            pollErrorAction({ code: 'invalid_api_key', status: 401 }, 0),
+            pollErrorAction({ code: 'rate_limited', status: 429, retryAfterSeconds: 3 }, 2),
+            pollErrorAction({ code: 'network_error', status: 0 }, 0),
+            pollErrorAction({ code: 'internal', status: 500 }, 3),
+            pollErrorAction({ code: 'unavailable', status: 503 }, 4),
+            pollErrorAction({ code: 'job_not_found', status: 404 }, 0),
+          ],
         };
       });
 
@@ -347,6 +356,14 @@ describe('the analyst web UI', () => {
       assert.deepEqual(results.generate, { state: 'ok', text: '12 ms ×2' });
       assert.deepEqual(results.execute, { state: 'running', text: 'running ×2' });
       assert.deepEqual(results.explain, { state: 'waiting', text: 'waiting' });
+      assert.deepEqual(results.pollActions, [
+        { kind: 'key_lost' },
+        { kind: 'wait', ms: 3000 },
+        { kind: 'retry', failures: 1 },
+        { kind: 'retry', failures: 4 },
+        { kind: 'give_up' },
+        { kind: 'give_up' },
+      ]);
     }));
 
   test('the chart SVG endpoint needs a key and answers 404 for a job without a chart', { timeout: TEST_TIMEOUT_MS }, (t) =>

@@ -13,11 +13,10 @@ import { renderResultTable } from './result_table.js';
 import { createSqlEditor } from './sql_editor.js';
 import { describeProgress, renderStages } from './stage_progress.js';
 import { initUploadPanel } from './upload_panel.js';
+import { pollDelayMs, pollErrorAction, sleep } from './polling.js';
 
 const KEY_STORAGE = 'analyst.apiKey';
 const DATASOURCE_STORAGE = 'analyst.datasource';
-const POLL_INTERVAL_MS = 300;
-const MAX_POLL_FAILURES = 5;
 
 const $ = (id) => document.getElementById(id);
 const api = new ApiClient(() => sessionStorage.getItem(KEY_STORAGE));
@@ -259,23 +258,23 @@ async function followJob(jobId) {
       if (job.status === 'succeeded' || job.status === 'failed') return;
     } catch (error) {
       if (token !== state.pollToken) return;
-      if (error.code === 'invalid_api_key' || error.code === 'missing_api_key') {
+      const next = pollErrorAction(error, failures);
+      if (next.kind === 'key_lost') {
         keyLost(error);
         return;
       }
-      if (error.code === 'rate_limited') {
-        // Over the key's request limit: wait as long as the server asks, then poll on.
-        await sleep(Math.max(1, error.retryAfterSeconds ?? 1) * 1000);
-        continue;
-      }
-      failures += 1;
-      const retryable = error.code === 'network_error' || error.code === 'unavailable' || error.status >= 500;
-      if (!retryable || failures >= MAX_POLL_FAILURES) {
+      if (next.kind === 'give_up') {
         showAppAlert(error, 'Could not get the progress of the question.');
         return;
       }
+      if (next.kind === 'wait') {
+        // Over the key's request limit: wait as long as the server asks, then poll on.
+        await sleep(next.ms);
+        continue;
+      }
+      failures = next.failures;
     }
-    await sleep(POLL_INTERVAL_MS * (failures > 0 ? 2 ** failures : 1));
+    await sleep(pollDelayMs(failures));
   }
 }
 
@@ -478,6 +477,3 @@ function normalizeSql(sql) {
   return sql.replace(/\s+/g, ' ').replace(/;\s*$/, '').trim().toLowerCase();
 }
 
-function sleep(milliseconds) {
-  return new Promise((resolve) => setTimeout(resolve, milliseconds));
-}

@@ -7,11 +7,9 @@
 import { append, el, show } from './dom.js';
 import { datasourceNameProblem, suggestDatasourceName } from './datasource_name.js';
 import { describeApiError, describeUploadFailure } from './error_messages.js';
+import { KEY_ERROR_CODES, pollDelayMs, pollErrorAction, sleep } from './polling.js';
 import { UPLOAD_STATUS_LABELS, describeUploadProgress, formatBytes, renderUploadDetails } from './upload_status.js';
 
-const POLL_INTERVAL_MS = 300;
-const MAX_POLL_FAILURES = 5;
-const KEY_ERROR_CODES = ['invalid_api_key', 'missing_api_key'];
 /** The live region announces the sending progress in steps of this many percent. */
 const ANNOUNCE_STEP_PERCENT = 25;
 
@@ -128,29 +126,26 @@ export function initUploadPanel({ api, onShowDetails, onUploaded, onKeyLost, onA
     const token = ++uploadState.pollToken;
     let failures = 0;
     while (token === uploadState.pollToken) {
-      await sleep(POLL_INTERVAL_MS * (failures > 0 ? 2 ** failures : 1));
+      await sleep(pollDelayMs(failures));
       if (token !== uploadState.pollToken) return;
       let uploadView;
       try {
         uploadView = await api.getUpload(uploadId);
         failures = 0;
       } catch (error) {
-        if (KEY_ERROR_CODES.includes(error.code)) {
+        const next = pollErrorAction(error, failures);
+        if (next.kind === 'key_lost') {
           finish();
           onKeyLost(error);
           return;
         }
-        if (error.code === 'rate_limited') {
-          await sleep(Math.max(1, error.retryAfterSeconds ?? 1) * 1000);
-          continue;
-        }
-        failures += 1;
-        const retryable = error.code === 'network_error' || error.code === 'unavailable' || error.status >= 500;
-        if (!retryable || failures >= MAX_POLL_FAILURES) {
+        if (next.kind === 'give_up') {
           finish();
           drawAlert($('upload-outcome'), describeApiError(error), 'Could not get the progress of the upload.');
           return;
         }
+        if (next.kind === 'wait') await sleep(next.ms);
+        else failures = next.failures;
         continue;
       }
       if (token !== uploadState.pollToken) return;
@@ -319,6 +314,3 @@ function setFieldProblem(field, messageElement, problem) {
   else field.removeAttribute('aria-invalid');
 }
 
-function sleep(milliseconds) {
-  return new Promise((resolve) => setTimeout(resolve, milliseconds));
-}

@@ -78,6 +78,7 @@ static STATIC_ASSETS: &[StaticAsset] = &[
     asset!("js/datasource_name.js", JS),
     asset!("js/upload_panel.js", JS),
     asset!("js/upload_status.js", JS),
+    asset!("js/polling.js", JS),
     asset!("vendor/vega-6.4.0.min.js", JS, versioned),
     asset!("vendor/vega-lite-6.5.0.min.js", JS, versioned),
     asset!("vendor/vega-embed-7.3.0.min.js", JS, versioned),
