@@ -1,7 +1,9 @@
 //! [`DuckDbEngine`]: the [`SqlEngine`] over one DuckDB database file.
 //!
 //! Invariant: the file is opened read-only with external access (other files, extensions,
-//! attached databases) switched off, so a query can neither write nor read outside it.
+//! attached databases) and logging switched off, under memory, thread and temporary-disk
+//! bounds, and with the configuration locked, so a query can neither write nor read outside
+//! it nor change how the database runs.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -11,10 +13,12 @@ use duckdb::{AccessMode, Config, Connection};
 
 use contracts::result::ResultSet;
 use ports::schema::TableSchema;
-use ports::sql_engine::{Dialect, EngineError, QueryLimits, SqlEngine};
+use ports::sql_engine::{Dialect, EngineError, EngineReading, QueryLimits, SqlEngine};
 
 use crate::demo::column_metadata::DemoMetadata;
-use crate::query_execution::execute_with_timeout;
+use crate::engine_bounds::EngineBounds;
+use crate::query_execution::{execute_with_timeout, statement_to_run};
+use crate::statement_reading::read_statement;
 use crate::table_extraction::extract_tables;
 
 /// A read-only DuckDB database that runs generated SQL.
@@ -30,8 +34,14 @@ pub struct DuckDbEngine {
 }
 
 impl DuckDbEngine {
-    /// Opens the database file at `path` read-only; value sampling is on.
+    /// Opens the database file at `path` read-only under the bounds of the environment
+    /// ([`EngineBounds::from_env`]); value sampling is on.
     pub fn open(path: &Path) -> Result<Self, EngineError> {
+        DuckDbEngine::open_with_bounds(path, &EngineBounds::from_env()?)
+    }
+
+    /// Opens the database file at `path` read-only under `bounds`; value sampling is on.
+    pub fn open_with_bounds(path: &Path, bounds: &EngineBounds) -> Result<Self, EngineError> {
         let unavailable = |err: duckdb::Error| {
             EngineError::Unavailable(format!("open {}: {err}", path.display()))
         };
@@ -39,6 +49,13 @@ impl DuckDbEngine {
             .access_mode(AccessMode::ReadOnly)
             .and_then(|config| config.enable_external_access(false))
             .and_then(|config| config.enable_autoload_extension(false))
+            .and_then(|config| config.with("autoinstall_known_extensions", "false"))
+            .and_then(|config| config.with("allow_community_extensions", "false"))
+            .and_then(|config| config.max_memory(&bounds.memory_limit))
+            .and_then(|config| config.threads(i64::from(bounds.threads)))
+            .and_then(|config| config.with("max_temp_directory_size", &bounds.temp_limit))
+            .and_then(|config| config.with("enable_logging", "false"))
+            .and_then(|config| config.with("lock_configuration", "true"))
             .map_err(unavailable)?;
         let root_connection = Connection::open_with_flags(path, config).map_err(unavailable)?;
         Ok(DuckDbEngine {
@@ -103,6 +120,15 @@ impl SqlEngine for DuckDbEngine {
 
     async fn execute(&self, sql: &str, limits: &QueryLimits) -> Result<ResultSet, EngineError> {
         execute_with_timeout(self.connection()?, sql, limits).await
+    }
+
+    async fn read_statement(&self, sql: &str) -> Result<Option<EngineReading>, EngineError> {
+        let connection = self.connection()?;
+        let statement_sql = statement_to_run(sql)?;
+        tokio::task::spawn_blocking(move || read_statement(&connection, &statement_sql))
+            .await
+            .map_err(|err| EngineError::Unavailable(format!("statement reading failed: {err}")))?
+            .map(Some)
     }
 
     async fn extract_tables(&self) -> Result<Vec<TableSchema>, EngineError> {

@@ -14,12 +14,15 @@ mod copy_swap_load;
 mod csv_load;
 pub mod demo;
 mod engine;
+mod engine_bounds;
 mod ingested_datasource;
 mod parquet_export;
 mod query_execution;
 mod result_values;
+mod statement_reading;
 mod statement_split;
 mod table_extraction;
+mod text_rendered_types;
 #[cfg(test)]
 mod test_uploads;
 
@@ -28,5 +31,6 @@ pub use copy_swap_load::{
 };
 pub use csv_load::{ExistingTables, LoadError, LoadedTable, load_tables};
 pub use engine::DuckDbEngine;
+pub use engine_bounds::{EngineBounds, MEMORY_LIMIT_VAR, TEMP_LIMIT_VAR, THREADS_VAR};
 pub use ingested_datasource::{IngestedDatasource, open_ingested_datasource};
 pub use parquet_export::{ParquetExportError, write_parquet};

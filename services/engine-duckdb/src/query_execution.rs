@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use duckdb::Connection;
+use duckdb::core::LogicalTypeId;
 use serde_json::Value;
 
 use contracts::result::{ResultColumn, ResultSet};
@@ -18,6 +19,9 @@ use ports::sql_engine::{EngineError, QueryLimits};
 use crate::clock_pinning::pin_clock;
 use crate::result_values::{column_type_of, json_value};
 use crate::statement_split::split_statements;
+use crate::text_rendered_types::{
+    is_whole_number_text, text_rendering_wrapper, whole_number_value,
+};
 
 /// How often the watchdog repeats the interrupt until the query has stopped.
 const INTERRUPT_REPEAT: Duration = Duration::from_millis(50);
@@ -75,7 +79,7 @@ fn run_query(
     deadline: Instant,
     cancelled: &AtomicBool,
 ) -> Result<ResultSet, EngineError> {
-    let statement_sql = pin_clock(&single_statement(sql)?, Utc::now());
+    let statement_sql = statement_to_run(sql)?;
     let timed_out = || cancelled.load(Ordering::SeqCst) || Instant::now() >= deadline;
     let query_failed = |err: duckdb::Error| {
         if timed_out() {
@@ -86,9 +90,15 @@ fn run_query(
     };
 
     let mut statement = connection.prepare(&statement_sql).map_err(query_failed)?;
-    let column_types: Vec<_> = (0..statement.column_count())
-        .map(|column_idx| column_type_of(statement.column_logical_type(column_idx).id()))
+    let logical_types: Vec<LogicalTypeId> = (0..statement.column_count())
+        .map(|column_idx| statement.column_logical_type(column_idx).id())
         .collect();
+    if let Some(wrapped) = text_rendering_wrapper(connection, &statement_sql, &logical_types)
+        .map_err(query_failed)?
+    {
+        statement = connection.prepare(&wrapped).map_err(query_failed)?;
+    }
+    let column_types: Vec<_> = logical_types.iter().copied().map(column_type_of).collect();
     if timed_out() {
         return Err(EngineError::TimedOut(limits.timeout));
     }
@@ -120,7 +130,15 @@ fn run_query(
             let row: Vec<Value> = batch
                 .columns()
                 .iter()
-                .map(|column| json_value(column.as_ref(), row_idx))
+                .zip(&logical_types)
+                .map(|(column, logical_type)| {
+                    let value = json_value(column.as_ref(), row_idx);
+                    if is_whole_number_text(*logical_type) {
+                        whole_number_value(value)
+                    } else {
+                        value
+                    }
+                })
                 .collect();
             let row_bytes = serde_json::to_vec(&row).map_or(0, |encoded| encoded.len());
             if kept_bytes + row_bytes > limits.max_bytes {
@@ -143,6 +161,11 @@ fn run_query(
         truncated,
         total_rows,
     })
+}
+
+/// The text DuckDB runs for `sql`: its only statement, with the clock pinned to now.
+pub(crate) fn statement_to_run(sql: &str) -> Result<String, EngineError> {
+    Ok(pin_clock(&single_statement(sql)?, Utc::now()))
 }
 
 /// The only statement of `sql`, or `QueryFailed` when there is none or more than one.

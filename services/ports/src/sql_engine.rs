@@ -80,6 +80,27 @@ impl EngineError {
     }
 }
 
+/// What an engine's own parser reads in one statement: the functions it calls and the
+/// relations it reads, each as its name parts without quotes (`["main", "orders"]`).
+///
+/// The guard checks this second reading against the same rules as its own, so a query the two
+/// parsers read differently is refused instead of run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EngineReading {
+    /// Functions called in expressions (scalar, aggregate and window functions).
+    pub functions: Vec<Vec<String>>,
+    /// Functions used as tables in FROM.
+    pub table_functions: Vec<Vec<String>>,
+    /// Tables and views read (names of the statement's own CTEs included).
+    pub relations: Vec<Vec<String>>,
+    /// Names the statement defines with `WITH`; a one-part relation of such a name is the
+    /// query's own CTE.
+    pub cte_names: Vec<String>,
+    /// Sources of rows the reader could not classify as a table, a function or a subquery,
+    /// described in the engine's terms; the guard refuses any.
+    pub unclassified_sources: Vec<String>,
+}
+
 /// An engine holding the data of one datasource.
 #[async_trait]
 pub trait SqlEngine: Send + Sync {
@@ -91,4 +112,13 @@ pub trait SqlEngine: Send + Sync {
 
     /// Reads the tables and columns (descriptions are attached later from metadata).
     async fn extract_tables(&self) -> Result<Vec<TableSchema>, EngineError>;
+
+    /// The engine's own parse of `sql`, exactly as [`SqlEngine::execute`] would run it, or
+    /// `None` when the engine has no parser it can ask without running the query.
+    ///
+    /// A statement the engine cannot parse is `QueryFailed`.
+    async fn read_statement(&self, sql: &str) -> Result<Option<EngineReading>, EngineError> {
+        let _ = sql;
+        Ok(None)
+    }
 }

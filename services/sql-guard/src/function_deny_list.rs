@@ -47,6 +47,9 @@ const LOCKS: &str = "it takes locks";
 const WRITES: &str = "it writes (sequences, transaction ids, notifications)";
 const DYNAMIC_SQL: &str = "it runs SQL given as text";
 const SECRETS: &str = "it exposes secrets, credentials or other sessions' activity";
+const ENGINE_STATE: &str =
+    "it exposes the engine's own state (settings, logs, server paths, memory, extensions)";
+const LOGGING: &str = "it switches logging or profiling on or writes to the engine's log";
 
 /// Rules for every dialect.
 const UNIVERSAL_RULES: &[DenyRule] = &[
@@ -133,9 +136,18 @@ const DUCKDB_RULES: &[DenyRule] = &[
     prefix("iceberg_", FILES),
     prefix("delta_", FILES),
     exact("getenv", SECRETS),
-    exact("duckdb_secrets", SECRETS),
-    exact("duckdb_settings", SETTINGS),
+    prefix("duckdb_", ENGINE_STATE),
+    prefix("pragma_", ENGINE_STATE),
+    exact("which_secret", SECRETS),
     exact("set_variable", SETTINGS),
+    exact("enable_logging", LOGGING),
+    exact("disable_logging", LOGGING),
+    exact("truncate_duckdb_logs", LOGGING),
+    exact("write_log", LOGGING),
+    exact("enable_profiling", LOGGING),
+    exact("disable_profiling", LOGGING),
+    exact("checkpoint", WRITES),
+    exact("force_checkpoint", WRITES),
     prefix("http_", NETWORK),
     prefix("httpfs", NETWORK),
     exact("load_aws_credentials", SECRETS),

@@ -5,8 +5,10 @@
 //! no input (however long, deep or strange) makes it panic or overflow the stack.
 
 mod cte_scope;
+mod engine_reading_check;
 mod function_deny_list;
 mod guard_policy;
+mod guard_reading;
 mod guard_rejection;
 mod guarded_run;
 mod input_screen;
@@ -14,17 +16,22 @@ mod read_only_check;
 mod relation_access;
 mod table_function_allow_list;
 mod token_screen;
+mod work_caps;
 
 use ports::sql_engine::Dialect;
 use sqlparser::dialect::{
     Dialect as ParserDialect, DuckDbDialect, GenericDialect, PostgreSqlDialect, RedshiftSqlDialect,
 };
+use sqlparser::ast::Statement;
 use sqlparser::parser::{Parser, ParserError};
 
+pub use engine_reading_check::check_engine_reading;
 pub use guard_policy::GuardPolicy;
+pub use guard_reading::read_statement;
 pub use guard_rejection::GuardRejection;
 pub use guarded_run::{datasource_policy, run_guarded};
 pub use input_screen::MAX_SQL_BYTES;
+pub use work_caps::{MAX_GENERATED_VALUE_LEN, MAX_QUADRATIC_INPUT_CHARS};
 
 /// Deepest nesting of parentheses, subqueries and expressions the parser accepts.
 pub const MAX_NESTING_DEPTH: usize = 50;
@@ -36,16 +43,20 @@ pub const MAX_NESTING_DEPTH: usize = 50;
 /// build spends about 30 KiB of stack per expression level; under the nesting and operator
 /// caps the deepest tree measured needs between 8 and 16 MiB in such a build, so this
 /// leaves a fourfold margin whatever stack the caller runs on.
-const GUARD_STACK_BYTES: usize = 64 * 1024 * 1024;
+pub(crate) const GUARD_STACK_BYTES: usize = 64 * 1024 * 1024;
 
 /// A query the guard admitted; the only input engines should run.
+///
+/// Its text is the guard's own rendering of the statement it checked (the parsed syntax tree
+/// printed back), never the text it was given, so a construct the engine would read
+/// differently from the guard cannot survive into what the engine runs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckedSql {
     sql: String,
 }
 
 impl CheckedSql {
-    /// The admitted SQL text, without trailing semicolons and comments.
+    /// The admitted statement as the guard renders it, without semicolons or comments.
     pub fn as_str(&self) -> &str {
         &self.sql
     }
@@ -75,8 +86,33 @@ fn check_on_own_stack(
     policy: &GuardPolicy,
 ) -> Result<CheckedSql, GuardRejection> {
     let parser_dialect = parser_dialect(dialect);
-    let text_end = token_screen::screen_tokens(sql, parser_dialect)?;
-    let statements = Parser::new(parser_dialect)
+    token_screen::screen_tokens(sql, parser_dialect)?;
+    let mut statement = parse_one_statement(sql, dialect)?;
+    read_only_check::check_statement(&statement, dialect, policy)?;
+    work_caps::cap_work(&mut statement, dialect)?;
+    let rendered = statement.to_string();
+    if rendered.len() > MAX_SQL_BYTES {
+        return Err(GuardRejection::TooLong {
+            n_bytes: rendered.len(),
+            max_bytes: MAX_SQL_BYTES,
+        });
+    }
+    // The rendering must read back as the very statement that was checked: a printer bug that
+    // changed the meaning would otherwise hand the engine a query nobody checked.
+    token_screen::screen_tokens(&rendered, parser_dialect)?;
+    match parse_one_statement(&rendered, dialect) {
+        Ok(reparsed) if reparsed == statement => Ok(CheckedSql { sql: rendered }),
+        _ => Err(GuardRejection::AmbiguousSyntax(
+            "a construct that does not read back the same once printed (the guard runs only \
+             its own rendering of the query)"
+                .into(),
+        )),
+    }
+}
+
+/// Parses `sql` as exactly one statement of `dialect`.
+pub(crate) fn parse_one_statement(sql: &str, dialect: Dialect) -> Result<Statement, GuardRejection> {
+    let mut statements = Parser::new(parser_dialect(dialect))
         .with_recursion_limit(MAX_NESTING_DEPTH)
         .try_with_sql(sql)
         .and_then(|mut parser| parser.parse_statements())
@@ -86,16 +122,10 @@ fn check_on_own_stack(
             }
             other => GuardRejection::Unparseable(format!("{other} (dialect {})", dialect.as_str())),
         })?;
-    let [statement] = statements.as_slice() else {
-        return Err(GuardRejection::NotExactlyOneStatement {
-            n_statements: statements.len(),
-        });
-    };
-    read_only_check::check_statement(statement, dialect, policy)?;
-    let admitted = sql.get(..text_end).unwrap_or(sql).trim();
-    Ok(CheckedSql {
-        sql: admitted.to_owned(),
-    })
+    match statements.len() {
+        1 => Ok(statements.remove(0)),
+        n_statements => Err(GuardRejection::NotExactlyOneStatement { n_statements }),
+    }
 }
 
 /// The sqlparser dialect closest to the engine's; Athena speaks Trino, which sqlparser does

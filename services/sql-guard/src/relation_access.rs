@@ -47,6 +47,20 @@ const SECRET_RELATIONS: &[&str] = &[
     "sys_query_text",
 ];
 
+/// Prefixes of DuckDB's built-in views over its own state (`duckdb_settings`, `duckdb_logs`,
+/// `duckdb_databases`, `pragma_database_list`, ...): settings, other sessions' logged SQL and
+/// absolute server paths.
+const DUCKDB_SYSTEM_PREFIXES: &[&str] = &["duckdb_", "pragma_"];
+
+const DUCKDB_SYSTEM: &str = "it is one of DuckDB's views of its own state (settings, logs, \
+     server paths)";
+
+/// Name endings DuckDB's replacement scans read as a file (`FROM secret.csv`).
+const FILE_EXTENSIONS: &[&str] = &[
+    "csv", "tsv", "txt", "parquet", "json", "jsonl", "ndjson", "gz", "zst", "xlsx", "xls",
+    "arrow", "ipc", "feather", "avro", "orc", "db", "duckdb", "sqlite", "sqlite3", "blob",
+];
+
 /// Longest allow-list text put into a rejection message, in characters.
 const MAX_ALLOWED_TEXT_CHARS: usize = 600;
 
@@ -73,6 +87,9 @@ pub(crate) fn check_relation(
             reason: "it looks like a file path or URL, which some engines read as a file"
                 .to_owned(),
         });
+    }
+    if dialect == Dialect::Embedded {
+        check_duckdb_relation(&lowered, display_name)?;
     }
     if dialect == Dialect::Athena && lowered.len() > 1 && lowered[0] == "system" {
         return Err(GuardRejection::DeniedRelation {
@@ -103,6 +120,29 @@ pub(crate) fn check_relation(
         name: display_name.to_owned(),
         allowed: allowed_text(allowed_relations),
     })
+}
+
+/// DuckDB's own views and dotted names its replacement scans would read as files.
+fn check_duckdb_relation(lowered: &[String], display_name: &str) -> Result<(), GuardRejection> {
+    let base_name = lowered.last().map(String::as_str).unwrap_or_default();
+    if DUCKDB_SYSTEM_PREFIXES
+        .iter()
+        .any(|prefix| base_name.starts_with(prefix))
+    {
+        return Err(GuardRejection::DeniedRelation {
+            name: display_name.to_owned(),
+            reason: DUCKDB_SYSTEM.to_owned(),
+        });
+    }
+    if lowered.len() > 1 && FILE_EXTENSIONS.contains(&base_name) {
+        return Err(GuardRejection::DeniedRelation {
+            name: display_name.to_owned(),
+            reason: "read as a whole, the dotted name is a file name, which DuckDB would read \
+                     from the server's disk"
+                .to_owned(),
+        });
+    }
+    Ok(())
 }
 
 /// `true` for a name part that an engine could take for a file: it holds a path separator,

@@ -362,3 +362,240 @@ fn quoted_file_paths_in_from_are_rejected() {
         );
     }
 }
+
+#[test]
+fn the_admitted_text_is_the_guards_own_rendering_of_the_statement() {
+    let checked = check_read_only(
+        "select   count(*)\n  from restaurant /* why */ where rating>4 -- done",
+        Dialect::Embedded,
+    )
+    .unwrap();
+
+    assert_eq!(
+        checked.as_str(),
+        "SELECT count(*) FROM restaurant WHERE rating > 4"
+    );
+}
+
+#[test]
+fn a_string_prefix_letter_against_a_quote_is_rejected_where_the_parser_lacks_it() {
+    // DuckDB reads E'\'' as one escaped quote and then calls current_setting; sqlparser's
+    // DuckDB dialect reads the word E and two plain strings.
+    for sql in [
+        r"SELECT E'\'' AS q, current_setting($$threads$$) AS x --'",
+        r"SELECT e'\'' AS q FROM duckdb_settings() --'",
+        r"SELECT B'101' AS bits",
+    ] {
+        assert!(
+            matches!(
+                rejected_in(sql, Dialect::Embedded),
+                GuardRejection::AmbiguousSyntax(_)
+            ),
+            "{sql}"
+        );
+    }
+}
+
+#[test]
+fn postgres_escape_strings_are_read_and_rendered_as_escape_strings() {
+    let checked = check_read_only(r"SELECT E'a\'b' AS q", Dialect::Postgres).unwrap();
+
+    assert_eq!(checked.as_str(), r"SELECT E'a\'b' AS q");
+}
+
+#[test]
+fn duckdb_views_of_its_own_state_are_refused() {
+    for sql in [
+        "SELECT * FROM duckdb_databases",
+        "SELECT path FROM duckdb_databases()",
+        "SELECT * FROM pragma_database_list",
+        "SELECT * FROM main.duckdb_logs",
+        "SELECT * FROM duckdb_settings",
+        "SELECT * FROM duckdb_secrets()",
+        "SELECT count(*) FROM duckdb_memory()",
+    ] {
+        let rejection = rejected_in(sql, Dialect::Embedded);
+        assert!(
+            matches!(
+                rejection,
+                GuardRejection::DeniedRelation { .. }
+                    | GuardRejection::DeniedFunction { .. }
+                    | GuardRejection::DeniedTableFunction { .. }
+            ),
+            "{sql}: {rejection}"
+        );
+    }
+}
+
+#[test]
+fn logging_and_checkpoint_functions_are_denied_in_duckdb() {
+    for sql in [
+        "SELECT enable_logging()",
+        "SELECT * FROM enable_logging(storage := 'file')",
+        "SELECT write_log('x')",
+        "SELECT * FROM checkpoint()",
+    ] {
+        let rejection = rejected_in(sql, Dialect::Embedded);
+        assert!(
+            matches!(
+                rejection,
+                GuardRejection::DeniedFunction { .. } | GuardRejection::DeniedTableFunction { .. }
+            ),
+            "{sql}: {rejection}"
+        );
+    }
+}
+
+#[test]
+fn a_dotted_name_that_reads_as_a_file_name_is_refused_in_duckdb() {
+    for sql in [
+        "SELECT * FROM secret.csv",
+        "SELECT * FROM data.parquet",
+        "SELECT * FROM main.notes.json",
+    ] {
+        assert!(
+            matches!(
+                rejected_in(sql, Dialect::Embedded),
+                GuardRejection::DeniedRelation { .. }
+            ),
+            "{sql}"
+        );
+    }
+    assert!(check_read_only("SELECT * FROM main.restaurant", Dialect::Embedded).is_ok());
+}
+
+mod engine_reading {
+    use ports::sql_engine::{Dialect, EngineReading};
+
+    use crate::{GuardPolicy, GuardRejection, check_engine_reading, read_statement};
+
+    fn names(names: &[&str]) -> Vec<String> {
+        names.iter().map(|name| (*name).to_owned()).collect()
+    }
+
+    fn check(reading: &EngineReading) -> Result<(), GuardRejection> {
+        check_engine_reading(reading, Dialect::Embedded, &GuardPolicy::default())
+    }
+
+    #[test]
+    fn a_denied_function_in_the_engines_reading_is_refused() {
+        let reading = EngineReading {
+            functions: vec![names(&["upper"]), names(&["current_setting"])],
+            ..EngineReading::default()
+        };
+
+        assert!(matches!(
+            check(&reading),
+            Err(GuardRejection::DeniedFunction { .. })
+        ));
+    }
+
+    #[test]
+    fn table_functions_off_the_allow_list_and_system_relations_are_refused() {
+        let table_function = EngineReading {
+            table_functions: vec![names(&["read_blob"])],
+            ..EngineReading::default()
+        };
+        let relation = EngineReading {
+            relations: vec![names(&["duckdb_logs"])],
+            ..EngineReading::default()
+        };
+        let unclassified = EngineReading {
+            unclassified_sources: vec!["SHOW_REF".to_owned()],
+            ..EngineReading::default()
+        };
+
+        assert!(check(&table_function).is_err());
+        assert!(check(&relation).is_err());
+        assert!(matches!(
+            check(&unclassified),
+            Err(GuardRejection::AmbiguousSyntax(_))
+        ));
+    }
+
+    #[test]
+    fn ctes_and_allowed_table_functions_pass() {
+        let reading = EngineReading {
+            functions: vec![names(&["count"])],
+            table_functions: vec![names(&["range"])],
+            relations: vec![names(&["t"]), names(&["main", "restaurant"])],
+            cte_names: names(&["t"]),
+            ..EngineReading::default()
+        };
+
+        assert_eq!(check(&reading), Ok(()));
+    }
+
+    #[test]
+    fn the_allow_list_applies_to_the_engines_reading_too() {
+        let policy = GuardPolicy::default().with_allowed_relations(["restaurant"]);
+        let reading = EngineReading {
+            relations: vec![names(&["location"])],
+            ..EngineReading::default()
+        };
+
+        assert!(matches!(
+            check_engine_reading(&reading, Dialect::Embedded, &policy),
+            Err(GuardRejection::RelationNotAllowed { .. })
+        ));
+    }
+
+    #[test]
+    fn the_guards_reading_lists_what_the_statement_names() {
+        let reading = read_statement(
+            "WITH t AS (SELECT upper(name) AS n FROM restaurant) \
+             SELECT count(*) FROM t, range(3) AS r",
+            Dialect::Embedded,
+        )
+        .unwrap();
+
+        assert_eq!(reading.cte_names, names(&["t"]));
+        assert_eq!(reading.table_functions, vec![names(&["range"])]);
+        assert!(reading.relations.contains(&names(&["restaurant"])));
+        assert!(reading.functions.contains(&names(&["upper"])));
+        assert!(reading.functions.contains(&names(&["count"])));
+    }
+}
+
+#[test]
+fn quadratic_string_functions_fail_past_the_input_cap_in_duckdb() {
+    let checked = check_read_only(
+        "SELECT levenshtein(name, 'Miami') AS d FROM restaurant",
+        Dialect::Embedded,
+    )
+    .unwrap();
+
+    assert_eq!(
+        checked.as_str(),
+        "SELECT CASE WHEN length(name) > 256 OR length('Miami') > 256 THEN \
+         error('levenshtein is limited to strings of at most 256 characters') \
+         ELSE levenshtein(name, 'Miami') END AS d FROM restaurant"
+    );
+}
+
+#[test]
+fn size_taking_functions_fail_past_the_output_cap_in_duckdb() {
+    let checked = check_read_only("SELECT repeat('ab', 3) AS r", Dialect::Embedded).unwrap();
+
+    assert!(
+        checked
+            .as_str()
+            .starts_with("SELECT CASE WHEN length('ab') * (3) > 100000 THEN error("),
+        "{}",
+        checked.as_str()
+    );
+    let postgres = check_read_only("SELECT repeat('ab', 3) AS r", Dialect::Postgres).unwrap();
+    assert_eq!(postgres.as_str(), "SELECT repeat('ab', 3) AS r");
+}
+
+#[test]
+fn deeply_nested_capped_calls_are_refused_by_the_rendered_size() {
+    let nested = (0..40).fold("'a'".to_owned(), |inner, _| format!("repeat({inner}, 2)"));
+
+    let rejection = rejected_in(&format!("SELECT {nested} AS r"), Dialect::Embedded);
+
+    assert!(
+        matches!(rejection, GuardRejection::TooLong { .. }),
+        "{rejection}"
+    );
+}

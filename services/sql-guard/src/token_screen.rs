@@ -1,11 +1,11 @@
 //! Screens the token stream before parsing: constructs that engines and the guard may read
-//! differently, operator chains too long to walk safely, and the end of the admitted text.
+//! differently, and operator chains too long to walk safely.
 //!
-//! Invariant: never admits anything on its own; it only rejects or measures.
+//! Invariant: never admits anything on its own; it only rejects.
 
 use sqlparser::dialect::Dialect as ParserDialect;
 use sqlparser::keywords::Keyword;
-use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer, Whitespace};
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, Whitespace};
 
 use crate::guard_rejection::GuardRejection;
 
@@ -17,17 +17,20 @@ use crate::guard_rejection::GuardRejection;
 /// the guard runs on always suffices.
 pub(crate) const MAX_OPERATOR_TOKENS: usize = 1_000;
 
-/// Tokenizes `sql`, rejects ambiguous constructs and returns the byte offset where the
-/// statement's text ends (before trailing semicolons and comments).
+/// Letters that prefix a string literal in some engine (`E'\n'`, `B'101'`, `X'ff'`, `N'..'`,
+/// `R'..'`): written against the quote, the tokenizer of a dialect that lacks the prefix reads
+/// a word and a plain string, where the engine reads one literal with other escaping rules.
+const STRING_PREFIX_LETTERS: &[&str] = &["e", "b", "x", "n", "r"];
+
+/// Tokenizes `sql` and rejects ambiguous constructs.
 pub(crate) fn screen_tokens(
     sql: &str,
     parser_dialect: &dyn ParserDialect,
-) -> Result<usize, GuardRejection> {
+) -> Result<(), GuardRejection> {
     let tokens = Tokenizer::new(parser_dialect, sql)
         .tokenize_with_location()
         .map_err(|err| GuardRejection::Unparseable(err.to_string()))?;
     let mut n_operator_tokens = 0_usize;
-    let mut last_meaningful: Option<&TokenWithSpan> = None;
     for (token_idx, token_with_span) in tokens.iter().enumerate() {
         match &token_with_span.token {
             Token::Whitespace(Whitespace::MultiLineComment(comment)) if comment.contains("/*") => {
@@ -49,6 +52,21 @@ pub(crate) fn screen_tokens(
                 ));
             }
             Token::Word(word)
+                if word.quote_style.is_none()
+                    && STRING_PREFIX_LETTERS
+                        .iter()
+                        .any(|letter| word.value.eq_ignore_ascii_case(letter))
+                    && tokens
+                        .get(token_idx + 1)
+                        .is_some_and(|next| is_string_against(token_with_span, next)) =>
+            {
+                return Err(GuardRejection::AmbiguousSyntax(format!(
+                    "a prefixed string literal ({}'...') that engines read with different \
+                     escaping rules; write a plain '...' string",
+                    word.value
+                )));
+            }
+            Token::Word(word)
                 if word.quote_style == Some('[')
                     && !word.value.chars().all(|character| {
                         character.is_alphanumeric() || matches!(character, '_' | ' ' | '$')
@@ -62,17 +80,24 @@ pub(crate) fn screen_tokens(
             token if is_operator(token) => n_operator_tokens += 1,
             _ => {}
         }
-        last_meaningful = Some(token_with_span);
     }
     if n_operator_tokens > MAX_OPERATOR_TOKENS {
         return Err(GuardRejection::TooDeeplyNested(format!(
             "{n_operator_tokens} operators, at most {MAX_OPERATOR_TOKENS} are allowed"
         )));
     }
-    let end = last_meaningful
-        .and_then(|token_with_span| byte_offset(sql, token_with_span.span.end))
-        .unwrap_or(sql.len());
-    Ok(end)
+    Ok(())
+}
+
+/// `true` when `next` is a quoted string that starts exactly where `word` ends.
+fn is_string_against(word: &TokenWithSpan, next: &TokenWithSpan) -> bool {
+    matches!(
+        next.token,
+        Token::SingleQuotedString(_)
+            | Token::DoubleQuotedString(_)
+            | Token::EscapedStringLiteral(_)
+            | Token::DollarQuotedString(_)
+    ) && next.span.start == word.span.end
 }
 
 /// `true` for tokens that can extend an operator chain.
@@ -116,22 +141,4 @@ fn is_operator(token: &Token) -> bool {
         | Token::Placeholder(_) => false,
         _ => true,
     }
-}
-
-/// Converts a tokenizer location (1-based line and column, columns counted in characters)
-/// to a byte offset in `sql`.
-fn byte_offset(sql: &str, location: Location) -> Option<usize> {
-    let (mut line, mut column) = (1_u64, 1_u64);
-    for (byte_idx, character) in sql.char_indices() {
-        if line == location.line && column == location.column {
-            return Some(byte_idx);
-        }
-        if character == '\n' {
-            line += 1;
-            column = 1;
-        } else {
-            column += 1;
-        }
-    }
-    (line == location.line && column == location.column).then_some(sql.len())
 }

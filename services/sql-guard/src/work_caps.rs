@@ -1,0 +1,151 @@
+//! Caps on the work one call can ask for, written into the statement the engine runs: the
+//! string functions whose cost grows with the product of their inputs' lengths, and the
+//! functions whose output size is an argument, fail with a clear error past a bound instead of
+//! taking the server's memory or CPU.
+//!
+//! Invariant: a capped call computes exactly what it did whenever its inputs are within the
+//! bound; only DuckDB's statements are rewritten.
+
+use std::ops::ControlFlow;
+
+use ports::sql_engine::Dialect;
+use sqlparser::ast::{
+    Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, Statement,
+    visit_expressions_mut,
+};
+use sqlparser::dialect::DuckDbDialect;
+use sqlparser::parser::Parser;
+
+use crate::guard_rejection::GuardRejection;
+use crate::input_screen::MAX_SQL_BYTES;
+
+/// Longest string a quadratic string function may be given, in characters.
+///
+/// At this length one call is about 65,000 steps; DuckDB checks for an interrupt between
+/// chunks of 2,048 rows, so a timed-out query stops within a fraction of a second.
+pub const MAX_QUADRATIC_INPUT_CHARS: usize = 256;
+
+/// Largest value (characters or list elements) a size-taking function may produce.
+pub const MAX_GENERATED_VALUE_LEN: usize = 100_000;
+
+/// Functions whose cost is the product of their string inputs' lengths.
+const QUADRATIC_STRING_FUNCTIONS: &[&str] = &[
+    "levenshtein",
+    "damerau_levenshtein",
+    "editdist3",
+    "jaro_similarity",
+    "jaro_winkler_similarity",
+];
+
+/// Functions whose output length is their second argument (times the first's length for
+/// `repeat`).
+const SIZE_TAKING_FUNCTIONS: &[&str] = &[
+    "repeat",
+    "lpad",
+    "rpad",
+    "list_resize",
+    "array_resize",
+];
+
+/// Rewrites capped calls of `statement` in place (DuckDB only).
+pub(crate) fn cap_work(statement: &mut Statement, dialect: Dialect) -> Result<(), GuardRejection> {
+    if dialect != Dialect::Embedded {
+        return Ok(());
+    }
+    let outcome = visit_expressions_mut(statement, |expr| {
+        let Expr::Function(function) = expr else {
+            return ControlFlow::Continue(());
+        };
+        match capped_call(function) {
+            Ok(Some(capped)) => {
+                *expr = capped;
+                ControlFlow::Continue(())
+            }
+            Ok(None) => ControlFlow::Continue(()),
+            Err(rejection) => ControlFlow::Break(rejection),
+        }
+    });
+    match outcome {
+        ControlFlow::Continue(()) => Ok(()),
+        ControlFlow::Break(rejection) => Err(rejection),
+    }
+}
+
+/// The capped form of `function`, or `None` when it needs no cap.
+fn capped_call(function: &Function) -> Result<Option<Expr>, GuardRejection> {
+    let Some(base_name) = function
+        .name
+        .0
+        .last()
+        .and_then(|part| part.as_ident())
+        .map(|ident| ident.value.to_lowercase())
+    else {
+        return Ok(None);
+    };
+    let is_quadratic = QUADRATIC_STRING_FUNCTIONS.contains(&base_name.as_str());
+    let is_size_taking = SIZE_TAKING_FUNCTIONS.contains(&base_name.as_str());
+    if !is_quadratic && !is_size_taking {
+        return Ok(None);
+    }
+    let arguments = plain_arguments(function).ok_or_else(|| {
+        GuardRejection::AmbiguousSyntax(format!(
+            "{base_name} with named or special arguments (call it with plain arguments)"
+        ))
+    })?;
+    let condition = if is_quadratic {
+        arguments
+            .iter()
+            .take(2)
+            .map(|argument| format!("length({argument}) > {MAX_QUADRATIC_INPUT_CHARS}"))
+            .collect::<Vec<_>>()
+            .join(" OR ")
+    } else {
+        let [value, size, ..] = arguments.as_slice() else {
+            return Ok(None);
+        };
+        if base_name == "repeat" {
+            format!("length({value}) * ({size}) > {MAX_GENERATED_VALUE_LEN}")
+        } else {
+            format!("({size}) > {MAX_GENERATED_VALUE_LEN}")
+        }
+    };
+    if condition.is_empty() {
+        return Ok(None);
+    }
+    let message = if is_quadratic {
+        format!("{base_name} is limited to strings of at most {MAX_QUADRATIC_INPUT_CHARS} characters")
+    } else {
+        format!("{base_name} is limited to results of at most {MAX_GENERATED_VALUE_LEN} characters or elements")
+    };
+    let capped_text =
+        format!("CASE WHEN {condition} THEN error('{message}') ELSE {function} END");
+    // A capped call repeats its arguments, so nested calls double in size with each level.
+    if capped_text.len() > MAX_SQL_BYTES {
+        return Err(GuardRejection::TooLong {
+            n_bytes: capped_text.len(),
+            max_bytes: MAX_SQL_BYTES,
+        });
+    }
+    Parser::new(&DuckDbDialect {})
+        .try_with_sql(&capped_text)
+        .and_then(|mut parser| parser.parse_expr())
+        .map(Some)
+        .map_err(|err| GuardRejection::Unparseable(format!("capping {base_name}: {err}")))
+}
+
+/// The rendered unnamed arguments, or `None` when an argument is named or special.
+fn plain_arguments(function: &Function) -> Option<Vec<String>> {
+    let FunctionArguments::List(list) = &function.args else {
+        return None;
+    };
+    if !list.clauses.is_empty() || list.duplicate_treatment.is_some() {
+        return None;
+    }
+    list.args
+        .iter()
+        .map(|argument| match argument {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(expr)) => Some(expr.to_string()),
+            _ => None,
+        })
+        .collect()
+}
