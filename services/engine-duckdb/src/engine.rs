@@ -54,7 +54,6 @@ impl DuckDbEngine {
             .and_then(|config| config.max_memory(&bounds.memory_limit))
             .and_then(|config| config.threads(i64::from(bounds.threads)))
             .and_then(|config| config.with("max_temp_directory_size", &bounds.temp_limit))
-            .and_then(|config| config.with("enable_logging", "false"))
             .and_then(|config| config.with("lock_configuration", "true"))
             .map_err(unavailable)?;
         let root_connection = Connection::open_with_flags(path, config).map_err(unavailable)?;

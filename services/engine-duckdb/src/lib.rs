@@ -22,9 +22,9 @@ mod result_values;
 mod statement_reading;
 mod statement_split;
 mod table_extraction;
-mod text_rendered_types;
 #[cfg(test)]
 mod test_uploads;
+mod text_rendered_types;
 
 pub use copy_swap_load::{
     WORKING_COPY_MARKER, load_tables_by_swap, remove_abandoned_working_copies,

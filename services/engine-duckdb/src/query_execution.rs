@@ -93,8 +93,8 @@ fn run_query(
     let logical_types: Vec<LogicalTypeId> = (0..statement.column_count())
         .map(|column_idx| statement.column_logical_type(column_idx).id())
         .collect();
-    if let Some(wrapped) = text_rendering_wrapper(connection, &statement_sql, &logical_types)
-        .map_err(query_failed)?
+    if let Some(wrapped) =
+        text_rendering_wrapper(connection, &statement_sql, &logical_types).map_err(query_failed)?
     {
         statement = connection.prepare(&wrapped).map_err(query_failed)?;
     }

@@ -19,9 +19,11 @@ pub(crate) fn read_statement(
     statement_sql: &str,
 ) -> Result<EngineReading, EngineError> {
     let serialized: String = connection
-        .query_row("SELECT json_serialize_sql(?::VARCHAR)", [statement_sql], |row| {
-            row.get(0)
-        })
+        .query_row(
+            "SELECT json_serialize_sql(?::VARCHAR)",
+            [statement_sql],
+            |row| row.get(0),
+        )
         .map_err(|err| EngineError::Unavailable(format!("json_serialize_sql: {err}")))?;
     reading_of_serialized(&serialized)
 }
@@ -80,9 +82,10 @@ fn collect_object(object: &Map<String, Value>, reading: &mut EngineReading) {
     match source_type {
         Some("TABLE_FUNCTION") if is_table_ref => {
             if let Some(Value::Object(function)) = object.get("function") {
-                reading
-                    .table_functions
-                    .push(name_parts(function, &["catalog", "schema", "function_name"]));
+                reading.table_functions.push(name_parts(
+                    function,
+                    &["catalog", "schema", "function_name"],
+                ));
                 // The arguments may hold further calls; the function itself is not one.
                 function.values().for_each(|child| collect(child, reading));
             }
@@ -94,11 +97,17 @@ fn collect_object(object: &Map<String, Value>, reading: &mut EngineReading) {
             return;
         }
         Some("BASE_TABLE") if is_table_ref => {
-            reading
-                .relations
-                .push(name_parts(object, &["catalog_name", "schema_name", "table_name"]));
+            reading.relations.push(name_parts(
+                object,
+                &["catalog_name", "schema_name", "table_name"],
+            ));
         }
-        Some(other) if is_table_ref && !STRUCTURAL_SOURCES.contains(&other) => {
+        // Query nodes (`SELECT_NODE`, `SET_OPERATION_NODE`, ...) carry a sample clause too.
+        Some(other)
+            if is_table_ref
+                && !other.ends_with("_NODE")
+                && !STRUCTURAL_SOURCES.contains(&other) =>
+        {
             reading.unclassified_sources.push(other.to_owned());
         }
         _ => {}

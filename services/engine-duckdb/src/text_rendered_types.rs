@@ -1,5 +1,5 @@
 //! Result types DuckDB's Arrow export cannot carry exactly (the largest `UHUGEINT` arrives as
-//! `-1`, `BIT '101'` as the bytes `05fd`): such columns are cast to DuckDB's own text
+//! `-1`, `BIT '101'` as the bytes `05fd`, `TIME '24:00:00'` not at all): such columns are cast to DuckDB's own text
 //! rendering in a wrapper around the statement, and whole numbers that fit a JSON integer are
 //! turned back into numbers.
 //!
@@ -17,6 +17,7 @@ pub(crate) fn is_text_rendered(logical_type: LogicalTypeId) -> bool {
         LogicalTypeId::UHugeint
             | LogicalTypeId::Bignum
             | LogicalTypeId::Bit
+            | LogicalTypeId::Time
             | LogicalTypeId::TimeTZ
             | LogicalTypeId::TimeNs
             | LogicalTypeId::Union
@@ -26,7 +27,10 @@ pub(crate) fn is_text_rendered(logical_type: LogicalTypeId) -> bool {
 
 /// Whole-number types whose text is turned back into a JSON number when it fits.
 pub(crate) fn is_whole_number_text(logical_type: LogicalTypeId) -> bool {
-    matches!(logical_type, LogicalTypeId::UHugeint | LogicalTypeId::Bignum)
+    matches!(
+        logical_type,
+        LogicalTypeId::UHugeint | LogicalTypeId::Bignum
+    )
 }
 
 /// `statement_sql` wrapped so that every column of a text-rendered type is cast to VARCHAR,

@@ -30,8 +30,9 @@ pub async fn run_guarded(
 ) -> Result<ResultSet, EngineError> {
     let dialect = datasource.engine.dialect();
     let policy = datasource_policy(datasource);
-    let refused =
-        |rejection: GuardRejection| EngineError::QueryFailed(format!("rejected before running: {rejection}"));
+    let refused = |rejection: GuardRejection| {
+        EngineError::QueryFailed(format!("rejected before running: {rejection}"))
+    };
     let checked = crate::check_with_policy(sql, dialect, &policy).map_err(refused)?;
     let engine_reading = datasource
         .engine

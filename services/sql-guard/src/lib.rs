@@ -19,10 +19,10 @@ mod token_screen;
 mod work_caps;
 
 use ports::sql_engine::Dialect;
+use sqlparser::ast::Statement;
 use sqlparser::dialect::{
     Dialect as ParserDialect, DuckDbDialect, GenericDialect, PostgreSqlDialect, RedshiftSqlDialect,
 };
-use sqlparser::ast::Statement;
 use sqlparser::parser::{Parser, ParserError};
 
 pub use engine_reading_check::check_engine_reading;
@@ -111,7 +111,10 @@ fn check_on_own_stack(
 }
 
 /// Parses `sql` as exactly one statement of `dialect`.
-pub(crate) fn parse_one_statement(sql: &str, dialect: Dialect) -> Result<Statement, GuardRejection> {
+pub(crate) fn parse_one_statement(
+    sql: &str,
+    dialect: Dialect,
+) -> Result<Statement, GuardRejection> {
     let mut statements = Parser::new(parser_dialect(dialect))
         .with_recursion_limit(MAX_NESTING_DEPTH)
         .try_with_sql(sql)

@@ -57,8 +57,8 @@ const DUCKDB_SYSTEM: &str = "it is one of DuckDB's views of its own state (setti
 
 /// Name endings DuckDB's replacement scans read as a file (`FROM secret.csv`).
 const FILE_EXTENSIONS: &[&str] = &[
-    "csv", "tsv", "txt", "parquet", "json", "jsonl", "ndjson", "gz", "zst", "xlsx", "xls",
-    "arrow", "ipc", "feather", "avro", "orc", "db", "duckdb", "sqlite", "sqlite3", "blob",
+    "csv", "tsv", "txt", "parquet", "json", "jsonl", "ndjson", "gz", "zst", "xlsx", "xls", "arrow",
+    "ipc", "feather", "avro", "orc", "db", "duckdb", "sqlite", "sqlite3", "blob",
 ];
 
 /// Longest allow-list text put into a rejection message, in characters.

@@ -39,13 +39,7 @@ const QUADRATIC_STRING_FUNCTIONS: &[&str] = &[
 
 /// Functions whose output length is their second argument (times the first's length for
 /// `repeat`).
-const SIZE_TAKING_FUNCTIONS: &[&str] = &[
-    "repeat",
-    "lpad",
-    "rpad",
-    "list_resize",
-    "array_resize",
-];
+const SIZE_TAKING_FUNCTIONS: &[&str] = &["repeat", "lpad", "rpad", "list_resize", "array_resize"];
 
 /// Rewrites capped calls of `statement` in place (DuckDB only).
 pub(crate) fn cap_work(statement: &mut Statement, dialect: Dialect) -> Result<(), GuardRejection> {
@@ -113,12 +107,15 @@ fn capped_call(function: &Function) -> Result<Option<Expr>, GuardRejection> {
         return Ok(None);
     }
     let message = if is_quadratic {
-        format!("{base_name} is limited to strings of at most {MAX_QUADRATIC_INPUT_CHARS} characters")
+        format!(
+            "{base_name} is limited to strings of at most {MAX_QUADRATIC_INPUT_CHARS} characters"
+        )
     } else {
-        format!("{base_name} is limited to results of at most {MAX_GENERATED_VALUE_LEN} characters or elements")
+        format!(
+            "{base_name} is limited to results of at most {MAX_GENERATED_VALUE_LEN} characters or elements"
+        )
     };
-    let capped_text =
-        format!("CASE WHEN {condition} THEN error('{message}') ELSE {function} END");
+    let capped_text = format!("CASE WHEN {condition} THEN error('{message}') ELSE {function} END");
     // A capped call repeats its arguments, so nested calls double in size with each level.
     if capped_text.len() > MAX_SQL_BYTES {
         return Err(GuardRejection::TooLong {

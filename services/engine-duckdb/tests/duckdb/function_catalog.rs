@@ -30,7 +30,10 @@ fn duckdb_catalog() -> Vec<(String, &'static str)> {
     statement
         .query_map([], |row| {
             let is_table: bool = row.get(1)?;
-            Ok((row.get::<_, String>(0)?, if is_table { "table" } else { "scalar" }))
+            Ok((
+                row.get::<_, String>(0)?,
+                if is_table { "table" } else { "scalar" },
+            ))
         })
         .unwrap()
         .map(Result::unwrap)
@@ -90,14 +93,19 @@ fn every_duckdb_function_is_classified_and_the_guard_agrees_with_the_review() {
     let mut problems = Vec::new();
     for (name, kind, verdict) in &verdicts {
         match reviewed.get(&(name.clone(), (*kind).to_owned())) {
-            None => problems.push(format!("{name} ({kind}) is not classified; the guard says {verdict}")),
+            None => problems.push(format!(
+                "{name} ({kind}) is not classified; the guard says {verdict}"
+            )),
             Some(listed) if listed != verdict => problems.push(format!(
                 "{name} ({kind}) is listed {listed}, the guard says {verdict}"
             )),
             Some(_) => {}
         }
     }
-    let n_denied = verdicts.iter().filter(|(_, _, verdict)| *verdict == "denied").count();
+    let n_denied = verdicts
+        .iter()
+        .filter(|(_, _, verdict)| *verdict == "denied")
+        .count();
     eprintln!(
         "DuckDB catalog: {} functions, {} denied, {} allowed",
         verdicts.len(),
@@ -105,5 +113,9 @@ fn every_duckdb_function_is_classified_and_the_guard_agrees_with_the_review() {
         verdicts.len() - n_denied
     );
     assert!(verdicts.len() > 500, "only {} functions", verdicts.len());
-    assert!(problems.is_empty(), "{}\nreview, then run with {WRITE_VAR}=1", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{}\nreview, then run with {WRITE_VAR}=1",
+        problems.join("\n")
+    );
 }

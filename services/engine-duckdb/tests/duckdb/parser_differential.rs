@@ -44,13 +44,17 @@ const FRAGMENTS: &[&str] = &[
 /// Calls a hidden payload would make, in expression and in FROM position.
 const PAYLOADS: &[&str] = &[
     ", current_setting('threads') AS x",
-    ", upper('a') AS x",
     ", getenv('HOME') AS x",
     " FROM duckdb_settings()",
     " FROM restaurant",
 ];
 
-const SEPARATORS: &[&str] = &[" ", "", "\n"];
+/// The fragments tried after the payload: those that close what a first fragment opened.
+const CLOSING_FRAGMENTS: &[&str] = &[
+    "'", "$$", "*/", "--'", "'--'", "$t$", r"\'", "\n", "/* ' */", "'plain'",
+];
+
+const SEPARATORS: &[&str] = &[" ", ""];
 
 fn function_names(names: &[Vec<String>]) -> BTreeSet<String> {
     names
@@ -59,7 +63,13 @@ fn function_names(names: &[Vec<String>]) -> BTreeSet<String> {
         .map(|name| name.to_lowercase())
         // Operators (`+`, `~~`) are functions to DuckDB and operators to the guard.
         .filter(|name| name.chars().any(char::is_alphanumeric))
-        .map(|name| if name == "count_star" { "count".to_owned() } else { name })
+        .map(|name| {
+            if name == "count_star" {
+                "count".to_owned()
+            } else {
+                name
+            }
+        })
         .collect()
 }
 
@@ -85,18 +95,29 @@ fn unseen_by_guard(guard: &EngineReading, duckdb: &EngineReading) -> Option<Stri
         .difference(&relation_names(guard))
         .cloned()
         .collect();
-    (!unseen_functions.is_empty() || !unseen_relations.is_empty() || !duckdb.unclassified_sources.is_empty())
-        .then(|| format!("functions {unseen_functions:?}, relations {unseen_relations:?}, sources {:?}", duckdb.unclassified_sources))
+    (!unseen_functions.is_empty()
+        || !unseen_relations.is_empty()
+        || !duckdb.unclassified_sources.is_empty())
+    .then(|| {
+        format!(
+            "functions {unseen_functions:?}, relations {unseen_relations:?}, sources {:?}",
+            duckdb.unclassified_sources
+        )
+    })
 }
 
 fn generated_cases() -> Vec<String> {
     let mut cases = Vec::new();
     for first in FRAGMENTS {
-        for second in FRAGMENTS {
+        for second in FRAGMENTS.iter().take(4).chain(CLOSING_FRAGMENTS) {
             for separator in SEPARATORS {
                 for payload in PAYLOADS {
-                    cases.push(format!("SELECT {first}{separator}AS a{payload}{separator}{second}"));
-                    cases.push(format!("SELECT 1 AS a{separator}{first}{payload}{separator}{second}"));
+                    cases.push(format!(
+                        "SELECT {first}{separator}AS a{payload}{separator}{second}"
+                    ));
+                    cases.push(format!(
+                        "SELECT 1 AS a{separator}{first}{payload}{separator}{second}"
+                    ));
                 }
             }
         }
@@ -147,8 +168,11 @@ async fn what_passes_both_checks_runs_as_the_guard_read_it() {
         n_admitted,
         started.elapsed().as_secs_f64()
     );
-    assert!(cases.len() > 5_000);
-    assert!(n_raw_disagreements > 0, "the generator no longer finds any disagreement");
+    assert!(cases.len() > 2_000);
+    assert!(
+        n_raw_disagreements > 0,
+        "the generator no longer finds any disagreement"
+    );
     assert!(n_admitted > 100, "only {n_admitted} cases admitted");
     assert!(violations.is_empty(), "{}", violations.join("\n"));
 }

@@ -18,6 +18,7 @@ fn rendered_differently(column: &str) -> bool {
         || column.contains("interval")
         || column.contains("array")
         || column.contains("struct")
+        || column == "tuple"
         || column.contains("list")
         || column.contains("map")
         || column.contains("union")
