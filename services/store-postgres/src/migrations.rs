@@ -64,6 +64,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "datasource_metadata",
         sql: include_str!("../migrations/0007_datasource_metadata.sql"),
     },
+    Migration {
+        version: 8,
+        name: "job_owners",
+        sql: include_str!("../migrations/0008_job_owners.sql"),
+    },
 ];
 
 /// Tables whose `embedding` column must be `vector(<configured dimension>)`.

@@ -334,6 +334,7 @@ pub async fn unfinished_jobs_are_listed_oldest_first(store: &dyn JobStore) {
     let later_job = NewJob {
         conversation_id: None,
         provided_sql: Some("SELECT 42".into()),
+        owner_key_id: None,
         idempotency_key: None,
         ..new_job_submitted_at(at_second(30))
     };
@@ -529,10 +530,12 @@ fn late_updates() -> Vec<JobUpdate> {
 /// first, at most `limit` of the newest, with the standalone rewrite when there was one.
 pub async fn conversation_turns_are_the_latest_succeeded_jobs(store: &dyn JobStore) {
     let conversation_id = format!("conversation-{}", Uuid::new_v4().simple());
+    let owner_key_id = format!("key_{}", Uuid::new_v4().simple());
     let mut jobs = Vec::new();
     for second in 0..4u32 {
         let mut job = new_job_submitted_at(at_second(second));
         job.conversation_id = Some(conversation_id.clone());
+        job.owner_key_id = Some(owner_key_id.clone());
         job.question = format!("question {second}");
         store.create_job(job.clone()).await.expect("create job");
         jobs.push(job);
