@@ -144,6 +144,10 @@ impl JobStore for MeteredJobStore {
         self.inner.unfinished_jobs().await
     }
 
+    async fn record_interruption(&self, job_id: Uuid) -> Result<u32, StoreError> {
+        self.inner.record_interruption(job_id).await
+    }
+
     async fn conversation_turns(
         &self,
         conversation_id: &str,

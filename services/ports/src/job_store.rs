@@ -186,6 +186,11 @@ pub trait JobStore: Send + Sync {
     /// Jobs that are `queued` or `running`, oldest first (used to resume after a restart).
     async fn unfinished_jobs(&self) -> Result<Vec<NewJob>, StoreError>;
 
+    /// Counts one more interruption of a job (found `running` at start-up, after the process
+    /// that ran it stopped) and returns how many it has had; an unknown job is a
+    /// [`StoreError::Conflict`].
+    async fn record_interruption(&self, job_id: Uuid) -> Result<u32, StoreError>;
+
     /// The last `limit` succeeded jobs of `conversation_id` submitted before `before`, oldest
     /// first, counting only jobs of the conversation's owner (see
     /// [`JobStore::conversation_owner`]), so a job another key placed in the conversation never

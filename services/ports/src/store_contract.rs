@@ -49,6 +49,7 @@ macro_rules! store_contract_tests {
             uploads::recent_and_unfinished_uploads_are_listed,
             owners::jobs_keep_the_key_that_submitted_them,
             owners::a_conversation_belongs_to_the_owner_of_its_first_job,
+            jobs::interruptions_are_counted_per_job,
         );
     };
     (@each $setup:ident; $($module:ident :: $check:ident),+ $(,)?) => {

@@ -217,6 +217,23 @@ impl JobStore for PostgresStore {
         Ok(unfinished)
     }
 
+    async fn record_interruption(&self, job_id: Uuid) -> Result<u32, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                "UPDATE jobs SET n_interruptions = n_interruptions + 1 WHERE job_id = $1
+                 RETURNING n_interruptions",
+                &[&job_id],
+            )
+            .await
+            .map_err(PostgresError::from)?;
+        let Some(row) = row else {
+            return Err(PostgresError::UnknownJob(job_id.to_string()).into());
+        };
+        let n_interruptions: i32 = row.try_get(0).map_err(PostgresError::from)?;
+        Ok(u32::try_from(n_interruptions).unwrap_or(0))
+    }
+
     async fn conversation_turns(
         &self,
         conversation_id: &str,

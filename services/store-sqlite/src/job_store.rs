@@ -261,6 +261,22 @@ impl JobStore for SqliteStore {
         .await
     }
 
+    async fn record_interruption(&self, job_id: Uuid) -> Result<u32, StoreError> {
+        let job_id = job_id.to_string();
+        self.run(move |connection| {
+            let n_interruptions: Option<u32> = connection
+                .query_row(
+                    "UPDATE jobs SET n_interruptions = n_interruptions + 1 WHERE job_id = ?1
+                     RETURNING n_interruptions",
+                    [&job_id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            n_interruptions.ok_or(SqliteError::UnknownJob(job_id))
+        })
+        .await
+    }
+
     async fn conversation_turns(
         &self,
         conversation_id: &str,

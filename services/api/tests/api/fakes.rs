@@ -185,6 +185,10 @@ impl JobStore for FakeJobStore {
         Ok(Vec::new())
     }
 
+    async fn record_interruption(&self, _job_id: Uuid) -> Result<u32, StoreError> {
+        Ok(1)
+    }
+
     async fn record_feedback(&self, _feedback: &FeedbackRecord) -> Result<(), StoreError> {
         Ok(())
     }

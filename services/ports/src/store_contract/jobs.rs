@@ -693,3 +693,35 @@ pub async fn task_outputs_are_recorded_once_per_token(store: &dyn JobStore) {
         Some(first)
     );
 }
+
+/// Each recorded interruption of a job adds one to its own count, and only its own; an unknown
+/// job is a conflict.
+pub async fn interruptions_are_counted_per_job(store: &dyn JobStore) {
+    let job = new_job_submitted_at(at_second(0));
+    let other_job = new_job_submitted_at(at_second(1));
+    store.create_job(job.clone()).await.expect("create job");
+    store
+        .create_job(other_job.clone())
+        .await
+        .expect("create job");
+
+    let first = store
+        .record_interruption(job.job_id)
+        .await
+        .expect("interruption");
+    let second = store
+        .record_interruption(job.job_id)
+        .await
+        .expect("interruption");
+    let others_first = store
+        .record_interruption(other_job.job_id)
+        .await
+        .expect("interruption");
+    let unknown = store.record_interruption(Uuid::new_v4()).await;
+
+    assert_eq!((first, second, others_first), (1, 2, 1));
+    assert!(
+        matches!(unknown, Err(crate::store_error::StoreError::Conflict(_))),
+        "an unknown job is a conflict: {unknown:?}"
+    );
+}
