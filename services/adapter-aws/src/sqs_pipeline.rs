@@ -64,9 +64,10 @@ impl SqsPipeline {
         }))
     }
 
-    /// Relaunches every job left `queued` or `running`; returns how many.
+    /// Relaunches every job left `queued` or `running`, except jobs interrupted twice, which
+    /// are failed (see [`pipeline::jobs_to_resume`]); returns how many were relaunched.
     pub async fn resume_unfinished(&self) -> Result<usize, PipelineError> {
-        let jobs = self.core.job_store.unfinished_jobs().await?;
+        let jobs = pipeline::jobs_to_resume(self.core.job_store.as_ref()).await?;
         let n_jobs = jobs.len();
         for job in jobs {
             tracing::info!(job_id = %job.job_id, "resuming unfinished job");

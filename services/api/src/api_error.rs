@@ -93,6 +93,11 @@ pub enum ApiError {
         "conversation_id must be 1 to {MAX_CONVERSATION_ID_CHARS} letters, digits, '-', '_', '.' or ':'"
     )]
     InvalidConversationId,
+    /// The conversation belongs to another API key (answered as if it did not exist).
+    #[error(
+        "conversation '{0}' does not exist for this API key; send a new conversation_id to start one"
+    )]
+    ConversationNotFound(String),
     /// The `Idempotency-Key` header is empty, too long or not visible ASCII.
     #[error(
         "the Idempotency-Key header must be 1 to {MAX_IDEMPOTENCY_KEY_CHARS} visible ASCII characters"
@@ -161,6 +166,7 @@ impl ApiError {
             | ApiError::RouteNotFound
             | ApiError::EntryNotFound(_)
             | ApiError::ChartNotFound(_)
+            | ApiError::ConversationNotFound(_)
             | ApiError::UploadNotFound(_)
             | ApiError::UploadsNotSupported => StatusCode::NOT_FOUND,
             ApiError::JobNotFinished(_)
@@ -194,6 +200,7 @@ impl ApiError {
             ApiError::InvalidFeedback(_) => "invalid_feedback",
             ApiError::InvalidSql(_) => "invalid_sql",
             ApiError::InvalidConversationId => "invalid_conversation_id",
+            ApiError::ConversationNotFound(_) => "conversation_not_found",
             ApiError::InvalidIdempotencyKey => "invalid_idempotency_key",
             ApiError::JobNotFinished(_) => "job_not_finished",
             ApiError::JobAlreadyEnded(_) => "job_already_ended",

@@ -10,6 +10,7 @@
 mod api_error;
 mod app_state;
 mod correlation_id;
+mod job_access;
 mod json_body;
 mod openapi;
 mod rate_limit;

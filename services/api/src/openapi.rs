@@ -68,7 +68,7 @@ pub(crate) fn openapi_document() -> Value {
         Operation {
             method: "post",
             path: "/v1/questions",
-            summary: "Submit a question (or SQL to run through the guard); poll the returned URL",
+            summary: "Submit a question (or SQL to run through the guard); poll the returned URL; a conversation_id of another key is 404 conversation_not_found",
             scope: Some("ask"),
             parameters: json!([{
                 "name": "Idempotency-Key", "in": "header", "required": false,
@@ -82,7 +82,7 @@ pub(crate) fn openapi_document() -> Value {
         Operation {
             method: "get",
             path: "/v1/questions/{id}",
-            summary: "The job: status, stages, SQL, rows, chart, answer, error",
+            summary: "The job: status, stages, SQL, rows, chart, answer, error (its own key or an admin key only)",
             scope: Some("ask"),
             parameters: json!([job_id]),
             request: None,
@@ -92,7 +92,7 @@ pub(crate) fn openapi_document() -> Value {
         Operation {
             method: "delete",
             path: "/v1/questions/{id}",
-            summary: "Cancel a queued or running job",
+            summary: "Cancel a queued or running job (its own key or an admin key only)",
             scope: Some("ask"),
             parameters: json!([job_id]),
             request: None,
@@ -102,7 +102,7 @@ pub(crate) fn openapi_document() -> Value {
         Operation {
             method: "post",
             path: "/v1/questions/{id}/feedback",
-            summary: "Approve (admitting the pair to the cache and few-shot memory) or reject an answer",
+            summary: "Approve (admitting the pair to the cache and few-shot memory) or reject an answer (the job's own key or an admin key only)",
             scope: Some("approve"),
             parameters: json!([job_id]),
             request: Some(json_content(feedback_request)),
@@ -114,7 +114,7 @@ pub(crate) fn openapi_document() -> Value {
         Operation {
             method: "get",
             path: "/v1/questions/{id}/chart.svg",
-            summary: "The job's chart rendered as SVG",
+            summary: "The job's chart rendered as SVG (its own key or an admin key only)",
             scope: Some("ask"),
             parameters: json!([job_id]),
             request: None,
@@ -334,7 +334,9 @@ fn error_description(status: &str) -> &'static str {
         "400" => "Malformed input",
         "401" => "Missing or invalid API key",
         "403" => "The key lacks the needed scope",
-        "404" => "No such job, upload, datasource, entry or route",
+        "404" => {
+            "No such job, upload, datasource, entry or route; a job or conversation of another key is answered the same way"
+        }
         "409" => "Conflicts with the job's or the memory's state",
         "413" => "Body or uploaded archive too large",
         "415" => "Body is not JSON",

@@ -20,6 +20,8 @@ pub(crate) struct Caller {
     pub(crate) key_id: String,
     /// Human label of the key, recorded as the author of feedback.
     pub(crate) name: String,
+    /// `true` when the key has the `admin` scope, which reaches every key's jobs.
+    pub(crate) is_admin: bool,
 }
 
 /// Middleware admitting requests whose key is active and has the `ask` scope.
@@ -81,9 +83,11 @@ async fn require_scope(
             })?;
     }
     tracing::debug!(key_id = %api_key_record.key_id, "api key accepted");
+    let is_admin = api_key_record.scopes.contains(&KeyScope::Admin);
     request.extensions_mut().insert(Caller {
         key_id: api_key_record.key_id,
         name: api_key_record.name,
+        is_admin,
     });
     Ok(next.run(request).await)
 }

@@ -7,6 +7,7 @@
 //! hand-written ordering of stages.
 
 pub mod asl;
+mod interrupted_jobs;
 mod local_pipeline;
 mod metered_job_store;
 mod schema_refresh;
@@ -14,6 +15,7 @@ mod schema_snapshots;
 mod settings;
 mod stage_dispatch;
 
+pub use interrupted_jobs::{INTERRUPTED_TWICE_MESSAGE, MAX_INTERRUPTIONS, jobs_to_resume};
 pub use local_pipeline::{LocalPipeline, PipelineError, QUESTION_STATE_MACHINE};
 pub use metered_job_store::MeteredJobStore;
 pub use schema_refresh::{

@@ -21,6 +21,7 @@ use tokio::sync::{Notify, Semaphore, mpsc, oneshot};
 
 use crate::asl::definition::{DefinitionError, StateMachine};
 use crate::asl::interpreter::{ExecutionOutcome, Interpreter, TaskError, TaskHandler};
+use crate::interrupted_jobs::jobs_to_resume;
 use crate::settings::StageDeps;
 use crate::stage_dispatch::{STAGES, StageHandlers};
 
@@ -36,8 +37,8 @@ pub enum PipelineError {
     /// The state machine definition is unusable.
     #[error(transparent)]
     Definition(#[from] DefinitionError),
-    /// The job store failed while resuming jobs.
-    #[error("could not list unfinished jobs: {0}")]
+    /// The job store failed while listing, counting or failing unfinished jobs.
+    #[error("could not resume unfinished jobs: {0}")]
     Store(#[from] ports::store_error::StoreError),
 }
 
@@ -104,9 +105,11 @@ impl LocalPipeline {
         }
     }
 
-    /// Relaunches every job left `queued` or `running` (e.g. by a crash); returns how many.
+    /// Relaunches every job left `queued` or `running` (e.g. by a crash), except jobs
+    /// interrupted twice, which are failed (see [`jobs_to_resume`]); returns how many were
+    /// relaunched.
     pub async fn resume_unfinished(&self) -> Result<usize, PipelineError> {
-        let jobs = self.core.job_store.unfinished_jobs().await?;
+        let jobs = jobs_to_resume(self.core.job_store.as_ref()).await?;
         let n_jobs = jobs.len();
         for job in jobs {
             tracing::info!(job_id = %job.job_id, "resuming unfinished job");

@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use contracts::api::{FeedbackRecord, JobStatus, JobView};
 use contracts::result::ResultSet;
-use ports::job_store::{ConversationTurn, JobStore, JobUpdate, NewJob};
+use ports::job_store::{ConversationTurn, JobOwner, JobStore, JobUpdate, NewJob};
 use ports::store_error::StoreError;
 use uuid::Uuid;
 
@@ -116,6 +116,17 @@ impl JobStore for MeteredJobStore {
         self.inner.job_status(job_id).await
     }
 
+    async fn job_owner(&self, job_id: Uuid) -> Result<Option<JobOwner>, StoreError> {
+        self.inner.job_owner(job_id).await
+    }
+
+    async fn conversation_owner(
+        &self,
+        conversation_id: &str,
+    ) -> Result<Option<JobOwner>, StoreError> {
+        self.inner.conversation_owner(conversation_id).await
+    }
+
     async fn store_result(
         &self,
         job_id: Uuid,
@@ -131,6 +142,10 @@ impl JobStore for MeteredJobStore {
 
     async fn unfinished_jobs(&self) -> Result<Vec<NewJob>, StoreError> {
         self.inner.unfinished_jobs().await
+    }
+
+    async fn record_interruption(&self, job_id: Uuid) -> Result<u32, StoreError> {
+        self.inner.record_interruption(job_id).await
     }
 
     async fn conversation_turns(

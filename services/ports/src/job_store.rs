@@ -28,11 +28,28 @@ pub struct NewJob {
     pub conversation_id: Option<String>,
     /// SQL given by the user, run instead of generating one.
     pub provided_sql: Option<String>,
+    /// Id of the API key that submitted the job, the only non-admin key that may reach it;
+    /// `None` for jobs stored before owners were recorded, which only admin keys reach.
+    pub owner_key_id: Option<String>,
     /// Client-chosen key, unique per store, that makes a repeated submission return the first
     /// job instead of creating another (the API scopes it by API key).
     pub idempotency_key: Option<String>,
     /// When the question was submitted.
     pub submitted_at: DateTime<Utc>,
+}
+
+/// Who may reach a job (or a conversation, through its first job).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobOwner {
+    /// Id of the submitting API key; `None` when the job predates owner records.
+    pub key_id: Option<String>,
+}
+
+impl JobOwner {
+    /// `true` when `key_id` is the owner's key; an unrecorded owner admits no key.
+    pub fn is_key(&self, key_id: &str) -> bool {
+        self.key_id.as_deref() == Some(key_id)
+    }
 }
 
 /// An earlier answered question of the same conversation.
@@ -142,6 +159,16 @@ pub trait JobStore: Send + Sync {
     /// The job's status alone (cheap: no rows); `None` when no such job exists.
     async fn job_status(&self, job_id: Uuid) -> Result<Option<JobStatus>, StoreError>;
 
+    /// The owner of the job; `None` when no such job exists.
+    async fn job_owner(&self, job_id: Uuid) -> Result<Option<JobOwner>, StoreError>;
+
+    /// The owner of the conversation: the owner of its first job (earliest submitted); `None`
+    /// when no job carries this conversation id.
+    async fn conversation_owner(
+        &self,
+        conversation_id: &str,
+    ) -> Result<Option<JobOwner>, StoreError>;
+
     /// The job as the API shows it, rows included; `None` when no such job exists.
     async fn get_job(&self, job_id: Uuid) -> Result<Option<JobView>, StoreError>;
 
@@ -159,8 +186,15 @@ pub trait JobStore: Send + Sync {
     /// Jobs that are `queued` or `running`, oldest first (used to resume after a restart).
     async fn unfinished_jobs(&self) -> Result<Vec<NewJob>, StoreError>;
 
+    /// Counts one more interruption of a job (found `running` at start-up, after the process
+    /// that ran it stopped) and returns how many it has had; an unknown job is a
+    /// [`StoreError::Conflict`].
+    async fn record_interruption(&self, job_id: Uuid) -> Result<u32, StoreError>;
+
     /// The last `limit` succeeded jobs of `conversation_id` submitted before `before`, oldest
-    /// first.
+    /// first, counting only jobs of the conversation's owner (see
+    /// [`JobStore::conversation_owner`]), so a job another key placed in the conversation never
+    /// becomes context for the owner's follow-ups.
     async fn conversation_turns(
         &self,
         conversation_id: &str,

@@ -13,6 +13,7 @@
 mod job_fixtures;
 pub mod jobs;
 pub mod keys;
+pub mod owners;
 pub mod pairs;
 pub mod results;
 pub mod schemas;
@@ -46,6 +47,9 @@ macro_rules! store_contract_tests {
             keys::keys_are_listed_and_revoked,
             uploads::uploads_are_saved_until_terminal,
             uploads::recent_and_unfinished_uploads_are_listed,
+            owners::jobs_keep_the_key_that_submitted_them,
+            owners::a_conversation_belongs_to_the_owner_of_its_first_job,
+            jobs::interruptions_are_counted_per_job,
         );
     };
     (@each $setup:ident; $($module:ident :: $check:ident),+ $(,)?) => {

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use contracts::api::{FeedbackRecord, JobStatus, JobView};
 use contracts::result::ResultSet;
-use ports::job_store::{ConversationTurn, JobStore, JobUpdate, NewJob};
+use ports::job_store::{ConversationTurn, JobOwner, JobStore, JobUpdate, NewJob};
 use ports::store_error::StoreError;
 use tokio_postgres::types::Json;
 use tokio_postgres::{IsolationLevel, Row};
@@ -26,8 +26,8 @@ impl JobStore for PostgresStore {
         client
             .execute(
                 "INSERT INTO jobs (job_id, correlation_id, conversation_id, question, datasource, status,
-                                   submitted_at, provided_sql, idempotency_key)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                                   submitted_at, provided_sql, idempotency_key, owner_key_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                 &[
                     &job.job_id,
                     &job.correlation_id,
@@ -38,6 +38,7 @@ impl JobStore for PostgresStore {
                     &job.submitted_at,
                     &job.provided_sql,
                     &job.idempotency_key,
+                    &job.owner_key_id,
                 ],
             )
             .await
@@ -122,6 +123,34 @@ impl JobStore for PostgresStore {
         Ok(Some(crate::job_columns::job_status_from_text(&status)?))
     }
 
+    async fn job_owner(&self, job_id: Uuid) -> Result<Option<JobOwner>, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                "SELECT owner_key_id FROM jobs WHERE job_id = $1",
+                &[&job_id],
+            )
+            .await
+            .map_err(PostgresError::from)?;
+        owner_from_row(row)
+    }
+
+    async fn conversation_owner(
+        &self,
+        conversation_id: &str,
+    ) -> Result<Option<JobOwner>, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                "SELECT owner_key_id FROM jobs WHERE conversation_id = $1
+                 ORDER BY submitted_at, created_seq LIMIT 1",
+                &[&conversation_id],
+            )
+            .await
+            .map_err(PostgresError::from)?;
+        owner_from_row(row)
+    }
+
     async fn get_job(&self, job_id: Uuid) -> Result<Option<JobView>, StoreError> {
         let mut client = self.client().await?;
         // One repeatable-read transaction, so the view is a single consistent snapshot.
@@ -174,7 +203,7 @@ impl JobStore for PostgresStore {
         let rows = client
             .query(
                 "SELECT job_id, correlation_id, question, datasource, conversation_id, submitted_at,
-                        provided_sql
+                        provided_sql, owner_key_id
                  FROM jobs WHERE status IN ('queued', 'running')
                  ORDER BY submitted_at, created_seq",
                 &[],
@@ -186,6 +215,23 @@ impl JobStore for PostgresStore {
             .map(new_job_from_row)
             .collect::<Result<Vec<_>, _>>()?;
         Ok(unfinished)
+    }
+
+    async fn record_interruption(&self, job_id: Uuid) -> Result<u32, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                "UPDATE jobs SET n_interruptions = n_interruptions + 1 WHERE job_id = $1
+                 RETURNING n_interruptions",
+                &[&job_id],
+            )
+            .await
+            .map_err(PostgresError::from)?;
+        let Some(row) = row else {
+            return Err(PostgresError::UnknownJob(job_id.to_string()).into());
+        };
+        let n_interruptions: i32 = row.try_get(0).map_err(PostgresError::from)?;
+        Ok(u32::try_from(n_interruptions).unwrap_or(0))
     }
 
     async fn conversation_turns(
@@ -200,6 +246,10 @@ impl JobStore for PostgresStore {
             .query(
                 "SELECT COALESCE(standalone_question, question), sql, answer FROM jobs
                  WHERE conversation_id = $1 AND submitted_at < $2 AND status = 'succeeded'
+                   AND owner_key_id IS NOT DISTINCT FROM (
+                       SELECT first.owner_key_id FROM jobs AS first
+                       WHERE first.conversation_id = $1
+                       ORDER BY first.submitted_at, first.created_seq LIMIT 1)
                  ORDER BY submitted_at DESC, created_seq DESC LIMIT $3",
                 &[&conversation_id, &before, &limit],
             )
@@ -237,6 +287,15 @@ impl JobStore for PostgresStore {
     }
 }
 
+/// The owner held by a row of `SELECT owner_key_id`; `None` when there was no row.
+fn owner_from_row(row: Option<Row>) -> Result<Option<JobOwner>, StoreError> {
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let key_id: Option<String> = row.try_get(0).map_err(PostgresError::from)?;
+    Ok(Some(JobOwner { key_id }))
+}
+
 /// The submission fields of one `jobs` row.
 fn new_job_from_row(row: &Row) -> Result<NewJob, PostgresError> {
     Ok(NewJob {
@@ -246,6 +305,7 @@ fn new_job_from_row(row: &Row) -> Result<NewJob, PostgresError> {
         datasource: row.try_get(3)?,
         conversation_id: row.try_get(4)?,
         provided_sql: row.try_get(6)?,
+        owner_key_id: row.try_get(7)?,
         idempotency_key: None,
         submitted_at: row.try_get(5)?,
     })

@@ -64,6 +64,16 @@ const MIGRATIONS: &[Migration] = &[
         name: "datasource_metadata",
         sql: include_str!("../migrations/0007_datasource_metadata.sql"),
     },
+    Migration {
+        version: 8,
+        name: "job_owners",
+        sql: include_str!("../migrations/0008_job_owners.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "job_interruptions",
+        sql: include_str!("../migrations/0009_job_interruptions.sql"),
+    },
 ];
 
 /// Tables whose `embedding` column must be `vector(<configured dimension>)`.

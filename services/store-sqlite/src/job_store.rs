@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use contracts::api::{FeedbackRecord, JobStatus, JobView};
 use contracts::result::ResultSet;
-use ports::job_store::{ConversationTurn, JobStore, JobUpdate, NewJob};
+use ports::job_store::{ConversationTurn, JobOwner, JobStore, JobUpdate, NewJob};
 use ports::store_error::StoreError;
 use rusqlite::{OptionalExtension, TransactionBehavior};
 use uuid::Uuid;
@@ -26,8 +26,8 @@ impl JobStore for SqliteStore {
         self.run(move |connection| {
             connection.execute(
                 "INSERT INTO jobs (job_id, correlation_id, conversation_id, question, datasource, status,
-                                   submitted_at, provided_sql, idempotency_key)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                   submitted_at, provided_sql, idempotency_key, owner_key_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 (
                     job.job_id.to_string(),
                     &job.correlation_id,
@@ -38,6 +38,7 @@ impl JobStore for SqliteStore {
                     timestamp_to_text(job.submitted_at),
                     &job.provided_sql,
                     &job.idempotency_key,
+                    &job.owner_key_id,
                 ),
             )?;
             Ok(())
@@ -140,6 +141,40 @@ impl JobStore for SqliteStore {
         .await
     }
 
+    async fn job_owner(&self, job_id: Uuid) -> Result<Option<JobOwner>, StoreError> {
+        let job_id = job_id.to_string();
+        self.run(move |connection| {
+            let owner_key_id: Option<Option<String>> = connection
+                .query_row(
+                    "SELECT owner_key_id FROM jobs WHERE job_id = ?1",
+                    [&job_id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            Ok(owner_key_id.map(|key_id| JobOwner { key_id }))
+        })
+        .await
+    }
+
+    async fn conversation_owner(
+        &self,
+        conversation_id: &str,
+    ) -> Result<Option<JobOwner>, StoreError> {
+        let conversation_id = conversation_id.to_owned();
+        self.run(move |connection| {
+            let owner_key_id: Option<Option<String>> = connection
+                .query_row(
+                    "SELECT owner_key_id FROM jobs WHERE conversation_id = ?1
+                     ORDER BY submitted_at, rowid LIMIT 1",
+                    [&conversation_id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            Ok(owner_key_id.map(|key_id| JobOwner { key_id }))
+        })
+        .await
+    }
+
     async fn get_job(&self, job_id: Uuid) -> Result<Option<JobView>, StoreError> {
         self.run(move |connection| {
             // One read transaction, so the view is a single consistent snapshot.
@@ -181,7 +216,7 @@ impl JobStore for SqliteStore {
         self.run(|connection| {
             let mut statement = connection.prepare(
                 "SELECT job_id, correlation_id, question, datasource, conversation_id, submitted_at,
-                        provided_sql
+                        provided_sql, owner_key_id
                  FROM jobs WHERE status IN ('queued', 'running')
                  ORDER BY submitted_at, rowid",
             )?;
@@ -194,6 +229,7 @@ impl JobStore for SqliteStore {
                     row.get(4)?,
                     row.get::<_, String>(5)?,
                     row.get(6)?,
+                    row.get(7)?,
                 ))
             })?;
             let mut unfinished = Vec::new();
@@ -206,6 +242,7 @@ impl JobStore for SqliteStore {
                     conversation_id,
                     submitted_at,
                     provided_sql,
+                    owner_key_id,
                 ) = row?;
                 unfinished.push(NewJob {
                     job_id: job_id_from_text(&job_id)?,
@@ -214,11 +251,28 @@ impl JobStore for SqliteStore {
                     datasource,
                     conversation_id,
                     provided_sql,
+                    owner_key_id,
                     idempotency_key: None,
                     submitted_at: timestamp_from_text(&submitted_at)?,
                 });
             }
             Ok(unfinished)
+        })
+        .await
+    }
+
+    async fn record_interruption(&self, job_id: Uuid) -> Result<u32, StoreError> {
+        let job_id = job_id.to_string();
+        self.run(move |connection| {
+            let n_interruptions: Option<u32> = connection
+                .query_row(
+                    "UPDATE jobs SET n_interruptions = n_interruptions + 1 WHERE job_id = ?1
+                     RETURNING n_interruptions",
+                    [&job_id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            n_interruptions.ok_or(SqliteError::UnknownJob(job_id))
         })
         .await
     }
@@ -236,6 +290,9 @@ impl JobStore for SqliteStore {
             let mut statement = connection.prepare(
                 "SELECT COALESCE(standalone_question, question), sql, answer FROM jobs
                  WHERE conversation_id = ?1 AND submitted_at < ?2 AND status = 'succeeded'
+                   AND owner_key_id IS (SELECT first.owner_key_id FROM jobs AS first
+                                        WHERE first.conversation_id = ?1
+                                        ORDER BY first.submitted_at, first.rowid LIMIT 1)
                  ORDER BY submitted_at DESC, rowid DESC LIMIT ?3",
             )?;
             let rows = statement.query_map((&conversation_id, &before, limit), |row| {
@@ -314,6 +371,7 @@ mod tests {
             datasource: "restaurants".into(),
             conversation_id: None,
             provided_sql: None,
+            owner_key_id: None,
             idempotency_key: None,
             submitted_at: Utc.with_ymd_and_hms(2024, 5, 1, 12, 0, 0).single().unwrap(),
         };

@@ -147,6 +147,7 @@ mod tests {
                 datasource: "restaurants".into(),
                 conversation_id: None,
                 provided_sql: None,
+                owner_key_id: None,
                 idempotency_key: None,
                 submitted_at,
             })

@@ -63,6 +63,7 @@ async fn deps_with_entry(
         datasource: "restaurants".into(),
         conversation_id: None,
         provided_sql: None,
+        owner_key_id: None,
         idempotency_key: None,
         submitted_at: Utc::now(),
     };

@@ -67,6 +67,7 @@ async fn deps_with_allow_list(engine: Arc<RecordingEngine>) -> (ExecuteDeps, Uui
             datasource: "shop".into(),
             conversation_id: None,
             provided_sql: None,
+            owner_key_id: None,
             idempotency_key: None,
             submitted_at: Utc::now(),
         })

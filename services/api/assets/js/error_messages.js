@@ -43,6 +43,10 @@ const API_ERRORS = {
     title: 'The conversation id was not accepted',
     hint: 'Reload the page to start a new conversation.',
   },
+  conversation_not_found: {
+    title: 'This conversation belongs to another API key',
+    hint: 'Reload the page to start a new conversation.',
+  },
   payload_too_large: {
     title: 'The request is too large',
     hint: 'Shorten the question or the SQL.',

@@ -1,7 +1,8 @@
 //! `DELETE /v1/questions/{id}`: cancels a queued or running job; no further stage runs for it.
 //!
 //! Invariant: a job that already ended is never changed; the stage running at the moment of
-//! the cancellation finishes, its result is discarded.
+//! the cancellation finishes, its result is discarded. Only the job's owner or an admin key
+//! may cancel it.
 
 use axum::extract::{Path, State};
 use axum::{Extension, Json};
@@ -12,9 +13,11 @@ use uuid::Uuid;
 
 use crate::api_error::ApiError;
 use crate::app_state::AppState;
+use crate::job_access::ensure_job_reachable;
 use crate::require_api_key::Caller;
 
-/// Marks the job failed with a cancellation message and returns its view.
+/// Marks the job failed with a cancellation message and returns its view; 404 for an unknown
+/// job or one of another key.
 pub(crate) async fn cancel_question(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -22,6 +25,7 @@ pub(crate) async fn cancel_question(
 ) -> Result<Json<JobView>, ApiError> {
     let job_id =
         Uuid::parse_str(&raw_job_id).map_err(|_| ApiError::InvalidJobId(raw_job_id.clone()))?;
+    ensure_job_reachable(&state, &caller, job_id).await?;
     let status = state
         .job_store
         .job_status(job_id)

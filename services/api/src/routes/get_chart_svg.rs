@@ -3,8 +3,10 @@
 //!
 //! Invariant: read-only; the SVG is drawn from the stored spec on every request and holds no
 //! script or external reference (see the `chart-svg` crate), and it is served with a
-//! content security policy that would block one anyway.
+//! content security policy that would block one anyway. Only the job's owner or an admin key
+//! reaches it.
 
+use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::HeaderValue;
 use axum::http::header::{
@@ -17,15 +19,19 @@ use uuid::Uuid;
 
 use crate::api_error::ApiError;
 use crate::app_state::AppState;
+use crate::job_access::ensure_job_reachable;
+use crate::require_api_key::Caller;
 
-/// Answers 200 `image/svg+xml`, 400 for an id that is not a UUID, 404 for an unknown job and
-/// for a job without a chart (not finished, table-only answer, failed).
+/// Answers 200 `image/svg+xml`, 400 for an id that is not a UUID, 404 for an unknown job, a
+/// job of another key and a job without a chart (not finished, table-only answer, failed).
 pub(crate) async fn get_chart_svg(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path(raw_job_id): Path<String>,
 ) -> Result<Response, ApiError> {
     let job_id =
         Uuid::parse_str(&raw_job_id).map_err(|_| ApiError::InvalidJobId(raw_job_id.clone()))?;
+    ensure_job_reachable(&state, &caller, job_id).await?;
     let job_view = state
         .job_store
         .get_job(job_id)

@@ -1,7 +1,8 @@
 //! `POST /v1/questions/{id}/feedback`: approve or reject an answer; an approval admits the
 //! question and its SQL (or the corrected SQL) to the semantic cache and few-shot memory.
 //!
-//! Invariant: needs the `approve` scope; the author recorded is the caller's key name.
+//! Invariant: needs the `approve` scope and the job's owner or an admin key (any other key gets
+//! 404); the author recorded is the caller's key name.
 
 use axum::extract::{Path, State};
 use axum::{Extension, Json};
@@ -11,6 +12,7 @@ use uuid::Uuid;
 
 use crate::api_error::ApiError;
 use crate::app_state::AppState;
+use crate::job_access::ensure_job_reachable;
 use crate::json_body::JsonBody;
 use crate::require_api_key::Caller;
 
@@ -23,6 +25,7 @@ pub(crate) async fn give_feedback(
 ) -> Result<Json<FeedbackRecord>, ApiError> {
     let job_id =
         Uuid::parse_str(&raw_job_id).map_err(|_| ApiError::InvalidJobId(raw_job_id.clone()))?;
+    ensure_job_reachable(&state, &caller, job_id).await?;
     let feedback_input = FeedbackInput {
         job_id,
         verdict: feedback_request.verdict,

@@ -1,6 +1,8 @@
 //! `POST /v1/questions`: validate, store the job as `queued`, launch the pipeline, answer 202.
 //! With an `Idempotency-Key` header, a repeated submission of the same key (by the same API
-//! key) answers with the first job instead of creating another.
+//! key) answers with the first job instead of creating another. The job records the caller's
+//! key as its owner; a `conversation_id` that belongs to another key is answered 404
+//! `conversation_not_found`.
 //!
 //! Invariant: a job is launched only after it is stored, so every launched job can be polled;
 //! a job is launched at most once per idempotency key.
@@ -25,6 +27,7 @@ use crate::api_error::{
 };
 use crate::app_state::AppState;
 use crate::correlation_id::correlation_id;
+use crate::job_access::ensure_conversation_reachable;
 use crate::json_body::JsonBody;
 use crate::require_api_key::Caller;
 
@@ -45,6 +48,9 @@ pub(crate) async fn submit_question(
         && let Some(job_id) = state.job_store.job_for_idempotency_key(key).await?
     {
         return replayed(&state, job_id).await;
+    }
+    if let Some(conversation_id) = &conversation_id {
+        ensure_conversation_reachable(&state, &caller, conversation_id).await?;
     }
     let datasource = submit_question_request
         .datasource
@@ -67,6 +73,7 @@ pub(crate) async fn submit_question(
         datasource,
         conversation_id,
         provided_sql,
+        owner_key_id: Some(caller.key_id.clone()),
         idempotency_key: idempotency_key.clone(),
         submitted_at: Utc::now(),
     };

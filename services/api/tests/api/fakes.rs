@@ -13,7 +13,7 @@ use contracts::result::ResultSet;
 use contracts::stages::ClassifyRequest;
 use ports::approval::{ApprovalError, Approvals, FeedbackInput};
 use ports::job_launcher::JobLauncher;
-use ports::job_store::{ConversationTurn, JobStore, JobUpdate, NewJob};
+use ports::job_store::{ConversationTurn, JobOwner, JobStore, JobUpdate, NewJob};
 use ports::key_store::{ApiKeyRecord, KeyScope, KeyStore, hash_api_key};
 use ports::schema::{SchemaSnapshot, SchemaStore, TableSchema};
 use ports::schema_metadata::DatasourceMetadata;
@@ -25,6 +25,29 @@ use uuid::Uuid;
 #[derive(Default)]
 pub(crate) struct FakeJobStore {
     pub(crate) jobs: Mutex<HashMap<Uuid, (NewJob, JobStatus)>>,
+}
+
+impl FakeJobStore {
+    /// Stores a queued job owned by `owner_key_id` and returns its id.
+    pub(crate) fn insert_job_owned_by(&self, owner_key_id: &str) -> Uuid {
+        let job = NewJob {
+            job_id: Uuid::new_v4(),
+            correlation_id: "req-test".into(),
+            question: "How many restaurants are there?".into(),
+            datasource: "restaurants".into(),
+            conversation_id: None,
+            provided_sql: None,
+            owner_key_id: Some(owner_key_id.to_owned()),
+            idempotency_key: None,
+            submitted_at: Utc::now(),
+        };
+        let job_id = job.job_id;
+        self.jobs
+            .lock()
+            .unwrap()
+            .insert(job_id, (job, JobStatus::Queued));
+        job_id
+    }
 }
 
 #[async_trait]
@@ -93,6 +116,31 @@ impl JobStore for FakeJobStore {
             .map(|(_, status)| *status))
     }
 
+    async fn job_owner(&self, job_id: Uuid) -> Result<Option<JobOwner>, StoreError> {
+        Ok(self
+            .jobs
+            .lock()
+            .unwrap()
+            .get(&job_id)
+            .map(|(job, _)| JobOwner {
+                key_id: job.owner_key_id.clone(),
+            }))
+    }
+
+    async fn conversation_owner(
+        &self,
+        conversation_id: &str,
+    ) -> Result<Option<JobOwner>, StoreError> {
+        let jobs = self.jobs.lock().unwrap();
+        Ok(jobs
+            .values()
+            .filter(|(job, _)| job.conversation_id.as_deref() == Some(conversation_id))
+            .min_by_key(|(job, _)| job.submitted_at)
+            .map(|(job, _)| JobOwner {
+                key_id: job.owner_key_id.clone(),
+            }))
+    }
+
     async fn get_job(&self, job_id: Uuid) -> Result<Option<JobView>, StoreError> {
         let jobs = self.jobs.lock().unwrap();
         Ok(jobs.get(&job_id).map(|(job, status)| JobView {
@@ -135,6 +183,10 @@ impl JobStore for FakeJobStore {
 
     async fn unfinished_jobs(&self) -> Result<Vec<NewJob>, StoreError> {
         Ok(Vec::new())
+    }
+
+    async fn record_interruption(&self, _job_id: Uuid) -> Result<u32, StoreError> {
+        Ok(1)
     }
 
     async fn record_feedback(&self, _feedback: &FeedbackRecord) -> Result<(), StoreError> {
@@ -188,7 +240,7 @@ pub(crate) struct FakeKeyStore {
 impl FakeKeyStore {
     pub(crate) fn add_key(&self, plaintext: &str, scopes: &[KeyScope]) {
         self.keys.lock().unwrap().push(ApiKeyRecord {
-            key_id: format!("key-{}", plaintext.len()),
+            key_id: fake_key_id(plaintext),
             key_hash: hash_api_key(plaintext),
             name: format!("key-{plaintext}"),
             scopes: scopes.to_vec(),
@@ -196,6 +248,11 @@ impl FakeKeyStore {
             revoked_at: None,
         });
     }
+}
+
+/// The key id [`FakeKeyStore::add_key`] gives the key `plaintext`.
+pub(crate) fn fake_key_id(plaintext: &str) -> String {
+    format!("key-{}", plaintext.len())
 }
 
 #[async_trait]

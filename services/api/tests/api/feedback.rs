@@ -6,6 +6,7 @@ use contracts::api::Verdict;
 use ports::approval::ApprovalError;
 use uuid::Uuid;
 
+use crate::fakes::fake_key_id;
 use crate::test_app::{APPROVE_KEY, ASK_KEY, TestApp, assert_error, json_body};
 
 fn feedback_path(job_id: Uuid) -> String {
@@ -15,7 +16,7 @@ fn feedback_path(job_id: Uuid) -> String {
 #[tokio::test]
 async fn an_approval_is_passed_on_with_the_callers_key_name() {
     let app = TestApp::new();
-    let job_id = Uuid::new_v4();
+    let job_id = app.job_store.insert_job_owned_by(&fake_key_id(APPROVE_KEY));
 
     let response = app
         .post_json(
@@ -128,10 +129,11 @@ async fn approval_refusals_map_to_their_statuses() {
     for (refusal, status, code) in cases {
         let app = TestApp::new();
         *app.approvals.refusal.lock().unwrap() = Some(refusal);
+        let job_id = app.job_store.insert_job_owned_by(&fake_key_id(APPROVE_KEY));
 
         let response = app
             .post_json(
-                &feedback_path(Uuid::new_v4()),
+                &feedback_path(job_id),
                 APPROVE_KEY,
                 r#"{"verdict": "approve"}"#,
             )

@@ -9,5 +9,6 @@ mod get_question;
 mod health;
 mod memory_entries;
 mod openapi;
+mod ownership;
 mod submit_question;
 mod test_app;

@@ -9,7 +9,8 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode};
 use ports::datasource::{Datasource, Datasources};
-use ports::key_store::KeyScope;
+use ports::job_store::JobStore;
+use ports::key_store::{KeyScope, KeyStore};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -48,31 +49,14 @@ impl TestApp {
         let approvals = Arc::new(FakeApprovals::default());
         let pair_store = Arc::new(SqliteStore::open_in_memory().unwrap());
         let launcher = Arc::new(FakeLauncher::default());
-        let datasources = Datasources::default();
-        datasources.insert(Datasource {
-            name: "restaurants".to_owned(),
-            description: Some("Restaurants and their ratings".to_owned()),
-            engine_name: "embedded".to_owned(),
-            engine: Arc::new(FakeSqlEngine),
-            allowed_relations: None,
-        });
-        let app_state = AppState {
-            job_store: job_store.clone(),
+        let app_state = app_state(
+            job_store.clone(),
             key_store,
-            launcher: launcher.clone(),
-            datasources,
-            default_datasource: "restaurants".to_owned(),
-            schema_store: Arc::new(FakeSchemaStore::with_tables(
-                "restaurants",
-                &["geographic", "location", "restaurant"],
-            )),
-            approvals: approvals.clone(),
-            pair_store: pair_store.clone(),
-            metrics: None,
-            rate_limiter: per_minute
-                .map(|per_minute| Arc::new(KeyRateLimiter::per_minute(per_minute))),
-            uploads: None,
-        };
+            launcher.clone(),
+            approvals.clone(),
+            pair_store.clone(),
+            per_minute,
+        );
         TestApp {
             job_store,
             launcher,
@@ -122,6 +106,41 @@ impl TestApp {
                 .unwrap(),
         )
         .await
+    }
+}
+
+/// The router's state over the given stores, with the `restaurants` datasource as default.
+pub(crate) fn app_state(
+    job_store: Arc<dyn JobStore>,
+    key_store: Arc<dyn KeyStore>,
+    launcher: Arc<FakeLauncher>,
+    approvals: Arc<FakeApprovals>,
+    pair_store: Arc<SqliteStore>,
+    per_minute: Option<u32>,
+) -> AppState {
+    let datasources = Datasources::default();
+    datasources.insert(Datasource {
+        name: "restaurants".to_owned(),
+        description: Some("Restaurants and their ratings".to_owned()),
+        engine_name: "embedded".to_owned(),
+        engine: Arc::new(FakeSqlEngine),
+        allowed_relations: None,
+    });
+    AppState {
+        job_store,
+        key_store,
+        launcher,
+        datasources,
+        default_datasource: "restaurants".to_owned(),
+        schema_store: Arc::new(FakeSchemaStore::with_tables(
+            "restaurants",
+            &["geographic", "location", "restaurant"],
+        )),
+        approvals,
+        pair_store,
+        metrics: None,
+        rate_limiter: per_minute.map(|per_minute| Arc::new(KeyRateLimiter::per_minute(per_minute))),
+        uploads: None,
     }
 }
 

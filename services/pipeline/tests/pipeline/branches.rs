@@ -45,6 +45,7 @@ async fn submit(
             datasource: "restaurants".into(),
             conversation_id: conversation_id.map(str::to_owned),
             provided_sql: provided_sql.map(str::to_owned),
+            owner_key_id: Some("key_pipeline_test".into()),
             idempotency_key: None,
             submitted_at,
         })
@@ -316,6 +317,7 @@ async fn an_unfinished_job_is_resumed_after_a_restart() {
             datasource: "restaurants".into(),
             conversation_id: None,
             provided_sql: None,
+            owner_key_id: None,
             idempotency_key: None,
             submitted_at: Utc::now(),
         })
@@ -428,6 +430,7 @@ async fn a_cancelled_job_runs_no_further_stage() {
             datasource: "restaurants".into(),
             conversation_id: None,
             provided_sql: None,
+            owner_key_id: None,
             idempotency_key: None,
             submitted_at,
         })
@@ -484,6 +487,7 @@ async fn a_redelivered_task_is_answered_from_its_recorded_result_without_running
             datasource: "restaurants".into(),
             conversation_id: None,
             provided_sql: None,
+            owner_key_id: None,
             idempotency_key: None,
             submitted_at,
         })

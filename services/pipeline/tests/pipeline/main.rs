@@ -2,5 +2,6 @@
 
 mod branches;
 mod definition_parity;
+mod interrupted_jobs;
 mod schema_refresh;
 mod scripted;

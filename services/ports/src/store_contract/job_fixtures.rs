@@ -19,6 +19,7 @@ pub(super) fn new_job_submitted_at(submitted_at: DateTime<Utc>) -> NewJob {
         datasource: format!("contract_{}", job_id.simple()),
         conversation_id: Some(format!("conv-{}", job_id.simple())),
         provided_sql: None,
+        owner_key_id: Some(format!("key_{}", job_id.simple())),
         idempotency_key: None,
         submitted_at,
     }

@@ -334,6 +334,7 @@ pub async fn unfinished_jobs_are_listed_oldest_first(store: &dyn JobStore) {
     let later_job = NewJob {
         conversation_id: None,
         provided_sql: Some("SELECT 42".into()),
+        owner_key_id: None,
         idempotency_key: None,
         ..new_job_submitted_at(at_second(30))
     };
@@ -529,10 +530,12 @@ fn late_updates() -> Vec<JobUpdate> {
 /// first, at most `limit` of the newest, with the standalone rewrite when there was one.
 pub async fn conversation_turns_are_the_latest_succeeded_jobs(store: &dyn JobStore) {
     let conversation_id = format!("conversation-{}", Uuid::new_v4().simple());
+    let owner_key_id = format!("key_{}", Uuid::new_v4().simple());
     let mut jobs = Vec::new();
     for second in 0..4u32 {
         let mut job = new_job_submitted_at(at_second(second));
         job.conversation_id = Some(conversation_id.clone());
+        job.owner_key_id = Some(owner_key_id.clone());
         job.question = format!("question {second}");
         store.create_job(job.clone()).await.expect("create job");
         jobs.push(job);
@@ -688,5 +691,37 @@ pub async fn task_outputs_are_recorded_once_per_token(store: &dyn JobStore) {
     assert_eq!(
         store.completed_task_output(&token).await.expect("look up"),
         Some(first)
+    );
+}
+
+/// Each recorded interruption of a job adds one to its own count, and only its own; an unknown
+/// job is a conflict.
+pub async fn interruptions_are_counted_per_job(store: &dyn JobStore) {
+    let job = new_job_submitted_at(at_second(0));
+    let other_job = new_job_submitted_at(at_second(1));
+    store.create_job(job.clone()).await.expect("create job");
+    store
+        .create_job(other_job.clone())
+        .await
+        .expect("create job");
+
+    let first = store
+        .record_interruption(job.job_id)
+        .await
+        .expect("interruption");
+    let second = store
+        .record_interruption(job.job_id)
+        .await
+        .expect("interruption");
+    let others_first = store
+        .record_interruption(other_job.job_id)
+        .await
+        .expect("interruption");
+    let unknown = store.record_interruption(Uuid::new_v4()).await;
+
+    assert_eq!((first, second, others_first), (1, 2, 1));
+    assert!(
+        matches!(unknown, Err(crate::store_error::StoreError::Conflict(_))),
+        "an unknown job is a conflict: {unknown:?}"
     );
 }

@@ -17,6 +17,7 @@ pub(crate) fn new_job(second: u32) -> NewJob {
         datasource: "restaurants".into(),
         conversation_id: None,
         provided_sql: None,
+        owner_key_id: None,
         idempotency_key: None,
         submitted_at: Utc
             .with_ymd_and_hms(2024, 5, 1, 12, 0, second)
