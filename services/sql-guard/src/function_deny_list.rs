@@ -49,6 +49,7 @@ const DYNAMIC_SQL: &str = "it runs SQL given as text";
 const SECRETS: &str = "it exposes secrets, credentials or other sessions' activity";
 const ENGINE_STATE: &str =
     "it exposes the engine's own state (settings, logs, server paths, memory, extensions)";
+const INTERNAL: &str = "it is internal to the engine's own plans";
 const LOGGING: &str = "it switches logging or profiling on or writes to the engine's log";
 
 /// Rules for every dialect.
@@ -157,6 +158,10 @@ const DUCKDB_RULES: &[DenyRule] = &[
     exact("query", DYNAMIC_SQL),
     exact("query_table", DYNAMIC_SQL),
     exact("json_execute_serialized_sql", DYNAMIC_SQL),
+    exact("json_serialize_sql", DYNAMIC_SQL),
+    exact("json_serialize_plan", DYNAMIC_SQL),
+    exact("json_deserialize_sql", DYNAMIC_SQL),
+    prefix("__internal", INTERNAL),
 ];
 
 /// Trino (Athena) rules; `system`-qualified functions are handled by [`denial_reason`].
