@@ -599,3 +599,30 @@ fn deeply_nested_capped_calls_are_refused_by_the_rendered_size() {
         "{rejection}"
     );
 }
+
+#[test]
+fn constant_inputs_past_the_bounds_are_refused_before_duckdb_folds_them() {
+    for sql in [
+        "SELECT damerau_levenshtein(repeat('a', 12000), repeat('b', 12000)) AS d",
+        "SELECT levenshtein('a', upper('b')) AS d",
+        "SELECT repeat('a', 1000000000) AS r",
+        "SELECT lpad('a', 1000 * 1000000, 'x') AS r",
+        "SELECT len(range(100000000)) AS n",
+        "SELECT generate_series(1, 3) AS s",
+    ] {
+        assert!(
+            matches!(
+                rejected_in(sql, Dialect::Embedded),
+                GuardRejection::DeniedFunction { .. }
+            ),
+            "{sql}"
+        );
+    }
+    for sql in [
+        "SELECT levenshtein(name, 'Miami') AS d FROM restaurant",
+        "SELECT repeat('-', rating) AS bar FROM restaurant",
+        "SELECT * FROM range(3) AS t(n)",
+    ] {
+        assert!(check_read_only(sql, Dialect::Embedded).is_ok(), "{sql}");
+    }
+}

@@ -41,6 +41,10 @@ const QUADRATIC_STRING_FUNCTIONS: &[&str] = &[
 /// `repeat`).
 const SIZE_TAKING_FUNCTIONS: &[&str] = &["repeat", "lpad", "rpad", "list_resize", "array_resize"];
 
+/// Functions that build their whole result list in memory when called in an expression (in
+/// FROM they stream rows, and stay allowed there).
+const LIST_BUILDING_FUNCTIONS: &[&str] = &["range", "generate_series"];
+
 /// Rewrites capped calls of `statement` in place (DuckDB only).
 pub(crate) fn cap_work(statement: &mut Statement, dialect: Dialect) -> Result<(), GuardRejection> {
     if dialect != Dialect::Embedded {
@@ -76,11 +80,21 @@ fn capped_call(function: &Function) -> Result<Option<Expr>, GuardRejection> {
     else {
         return Ok(None);
     };
+    if LIST_BUILDING_FUNCTIONS.contains(&base_name.as_str()) {
+        return Err(GuardRejection::DeniedFunction {
+            name: base_name.clone(),
+            reason: format!(
+                "in an expression it builds its whole list in memory; use it as a table \
+                 instead: FROM {base_name}(...) AS t(value)"
+            ),
+        });
+    }
     let is_quadratic = QUADRATIC_STRING_FUNCTIONS.contains(&base_name.as_str());
     let is_size_taking = SIZE_TAKING_FUNCTIONS.contains(&base_name.as_str());
     if !is_quadratic && !is_size_taking {
         return Ok(None);
     }
+    check_constant_arguments(function, &base_name, is_quadratic)?;
     let arguments = plain_arguments(function).ok_or_else(|| {
         GuardRejection::AmbiguousSyntax(format!(
             "{base_name} with named or special arguments (call it with plain arguments)"
@@ -128,6 +142,78 @@ fn capped_call(function: &Function) -> Result<Option<Expr>, GuardRejection> {
         .and_then(|mut parser| parser.parse_expr())
         .map(Some)
         .map_err(|err| GuardRejection::Unparseable(format!("capping {base_name}: {err}")))
+}
+
+/// Rejects inputs DuckDB would compute while planning, before any cap can run: DuckDB folds a
+/// call whose arguments are all constant, so for a capped call a literal must be within the
+/// bound and any other argument must read a column or a subquery.
+fn check_constant_arguments(
+    function: &Function,
+    base_name: &str,
+    is_quadratic: bool,
+) -> Result<(), GuardRejection> {
+    let FunctionArguments::List(list) = &function.args else {
+        return Ok(());
+    };
+    let refused = |what: String| {
+        Err(GuardRejection::DeniedFunction {
+            name: base_name.to_owned(),
+            reason: what,
+        })
+    };
+    for (argument_idx, argument) in list.args.iter().enumerate() {
+        let FunctionArg::Unnamed(FunctionArgExpr::Expr(expr)) = argument else {
+            continue;
+        };
+        let is_bounded_input = if is_quadratic {
+            argument_idx < 2
+        } else {
+            argument_idx == 1
+        };
+        if !is_bounded_input {
+            continue;
+        }
+        match expr {
+            Expr::Value(value) => {
+                let text = value.value.to_string();
+                let within = if is_quadratic {
+                    text.chars().count() <= MAX_QUADRATIC_INPUT_CHARS + 2
+                } else {
+                    text.parse::<f64>()
+                        .is_ok_and(|size| size <= MAX_GENERATED_VALUE_LEN as f64)
+                };
+                if !within {
+                    return refused(format!(
+                        "its argument {text} is past the bound (strings of at most \
+                         {MAX_QUADRATIC_INPUT_CHARS} characters, results of at most \
+                         {MAX_GENERATED_VALUE_LEN})"
+                    ));
+                }
+            }
+            other if !reads_data(other) => {
+                return refused(
+                    "a computed constant argument is evaluated while the query is planned, \
+                     before any bound applies; pass a column or a literal"
+                        .to_owned(),
+                );
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// `true` when `expr` reads a column or runs a subquery (so it is not folded at plan time).
+fn reads_data(expr: &Expr) -> bool {
+    let outcome = sqlparser::ast::visit_expressions(expr, |inner| match inner {
+        Expr::Identifier(_)
+        | Expr::CompoundIdentifier(_)
+        | Expr::Subquery(_)
+        | Expr::Exists { .. }
+        | Expr::InSubquery { .. } => ControlFlow::Break(()),
+        _ => ControlFlow::Continue(()),
+    });
+    outcome.is_break()
 }
 
 /// The rendered unnamed arguments, or `None` when an argument is named or special.

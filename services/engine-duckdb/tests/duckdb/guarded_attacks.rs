@@ -71,6 +71,9 @@ async fn path_disclosing_views_and_file_names_are_refused() {
         "SELECT * FROM duckdb_temporary_files()",
         "SELECT * FROM secret.csv",
         "SELECT * FROM \"secret.csv\"",
+        // Memory and CPU no timeout could take back.
+        "SELECT len(range(100000000)) AS n",
+        "SELECT damerau_levenshtein(repeat('a', 12000), repeat('b', 12000)) AS d",
     ] {
         let outcome = sql_guard::run_guarded(&datasource, sql, &QueryLimits::default()).await;
         assert!(
@@ -137,4 +140,30 @@ async fn the_configuration_is_locked_and_logging_cannot_be_switched_on() {
         .unwrap();
     assert_eq!(settings.rows[0], vec![serde_json::json!(true)]);
     assert!(!std::path::Path::new("/tmp/analyst-duckdb-log").exists());
+}
+
+#[tokio::test]
+async fn a_quadratic_call_on_long_column_values_fails_with_the_bound_named() {
+    let (_scratch_dir, datasource) = restaurants_datasource("quadratic-cap").await;
+
+    let outcome = sql_guard::run_guarded(
+        &datasource,
+        "SELECT levenshtein(name || repeat('x', 12000), 'b') AS d FROM restaurant",
+        &QueryLimits::default(),
+    )
+    .await;
+    let within = sql_guard::run_guarded(
+        &datasource,
+        "SELECT min(levenshtein(name, 'Miami')) AS d FROM restaurant",
+        &QueryLimits::default(),
+    )
+    .await
+    .unwrap();
+
+    assert!(
+        matches!(&outcome, Err(EngineError::QueryFailed(message))
+            if message.contains("levenshtein is limited to strings of at most 256 characters")),
+        "{outcome:?}"
+    );
+    assert!(within.rows[0][0].is_number());
 }
