@@ -75,9 +75,11 @@ async fn a_question_across_two_ingested_tables_is_sent_to_athena_and_its_sql_ans
     assert_eq!(athena_queries.len(), 1, "{athena_queries:?}");
     let (database, athena_sql) = &athena_queries[0];
     assert_eq!(database, "analyst_shop");
+    // Athena runs the guard's rendering of the job's SQL: the same statement, laid out anew.
+    let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        athena_sql.starts_with(sql.trim_end_matches(';')),
-        "{athena_sql}"
+        words(athena_sql).starts_with(&words(sql.trim_end_matches(';'))),
+        "{athena_sql}\n{sql}"
     );
     let connection = stack.parquet_views("shop", upload_id, &SEED_TABLES).await;
     let mut rows: Vec<(String, i64)> = connection
