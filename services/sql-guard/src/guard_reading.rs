@@ -7,9 +7,10 @@
 use std::ops::ControlFlow;
 
 use ports::sql_engine::{Dialect, EngineReading};
-use sqlparser::ast::{Expr, ObjectName, ObjectNamePart, Query, TableFactor, Visit, Visitor};
+use sqlparser::ast::{Expr, Query, TableFactor, Visit, Visitor};
 
 use crate::guard_rejection::GuardRejection;
+use crate::read_only_check::unquoted_parts;
 
 /// What the guard's parser reads in `sql` (one statement of `dialect`).
 pub fn read_statement(sql: &str, dialect: Dialect) -> Result<EngineReading, GuardRejection> {
@@ -45,14 +46,14 @@ impl Visitor for ReadingCollector {
         match table_factor {
             TableFactor::Table {
                 name, args: None, ..
-            } => self.reading.relations.push(name_parts(name)),
+            } => self.reading.relations.push(unquoted_parts(name)),
             TableFactor::Table {
                 name,
                 args: Some(_),
                 ..
             }
             | TableFactor::Function { name, .. } => {
-                self.reading.table_functions.push(name_parts(name));
+                self.reading.table_functions.push(unquoted_parts(name));
             }
             _ => {}
         }
@@ -61,18 +62,8 @@ impl Visitor for ReadingCollector {
 
     fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<()> {
         if let Expr::Function(function) = expr {
-            self.reading.functions.push(name_parts(&function.name));
+            self.reading.functions.push(unquoted_parts(&function.name));
         }
         ControlFlow::Continue(())
     }
-}
-
-fn name_parts(name: &ObjectName) -> Vec<String> {
-    name.0
-        .iter()
-        .map(|part| match part {
-            ObjectNamePart::Identifier(ident) => ident.value.clone(),
-            other => other.to_string(),
-        })
-        .collect()
 }

@@ -189,7 +189,7 @@ impl ReadOnlyVisitor<'_> {
 }
 
 /// The name's parts without quotes; a part that is not a plain identifier keeps its text.
-fn unquoted_parts(name: &ObjectName) -> Vec<String> {
+pub(crate) fn unquoted_parts(name: &ObjectName) -> Vec<String> {
     name.0
         .iter()
         .map(|part| match part {
