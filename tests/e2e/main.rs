@@ -30,4 +30,5 @@ mod scripted_models;
 mod scripted_runtime_api;
 mod secret_hygiene;
 mod seed_archive;
+mod slow_sockets;
 mod upload_endpoint;

@@ -73,6 +73,12 @@ pub enum ApiError {
         /// Seconds until one more request is admitted.
         retry_after_secs: u64,
     },
+    /// The request (its body included) took longer than the request timeout.
+    #[error("the request took longer than {timeout_secs} s and was stopped; try again")]
+    RequestTimeout {
+        /// The timeout that was exceeded.
+        timeout_secs: u64,
+    },
     /// The feedback cannot be recorded as sent.
     #[error("{0}")]
     InvalidFeedback(String),
@@ -176,6 +182,7 @@ impl ApiError {
             ApiError::CorrectedSqlRejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::PayloadTooLarge | ApiError::UploadTooLarge { .. } => {
                 StatusCode::PAYLOAD_TOO_LARGE
             }
@@ -217,6 +224,7 @@ impl ApiError {
             ApiError::UploadNotFound(_) => "upload_not_found",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::RequestTimeout { .. } => "request_timeout",
             ApiError::Store(_) | ApiError::Launch(_) => "internal_error",
         }
     }

@@ -9,7 +9,10 @@
 
 mod api_error;
 mod app_state;
+mod connection_limits;
+mod connection_table;
 mod correlation_id;
+mod idle_timeout_io;
 mod job_access;
 mod json_body;
 mod openapi;
@@ -26,6 +29,7 @@ use axum::routing::{delete, get, post};
 
 pub use api_error::ApiError;
 pub use app_state::{AppState, Uploads};
+pub use connection_limits::ConnectionLimits;
 pub use rate_limit::KeyRateLimiter;
 pub use serve::serve;
 

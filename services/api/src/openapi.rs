@@ -267,12 +267,13 @@ pub(crate) fn openapi_document() -> Value {
             success["content"] = content;
         }
         responses.insert(status.to_owned(), success);
-        let rate_limited: &[&str] = if operation.scope.is_some() {
-            &["429"]
+        // Any request can outlast the request timeout; keyed ones can also hit the rate limit.
+        let common_errors: &[&str] = if operation.scope.is_some() {
+            &["408", "429"]
         } else {
-            &[]
+            &["408"]
         };
-        for error_status in operation.errors.iter().chain(rate_limited) {
+        for error_status in operation.errors.iter().chain(common_errors) {
             responses.insert(
                 (*error_status).to_owned(),
                 json!({
@@ -337,6 +338,7 @@ fn error_description(status: &str) -> &'static str {
         "404" => {
             "No such job, upload, datasource, entry or route; a job or conversation of another key is answered the same way"
         }
+        "408" => "The request took longer than the server's request timeout",
         "409" => "Conflicts with the job's or the memory's state",
         "413" => "Body or uploaded archive too large",
         "415" => "Body is not JSON",

@@ -154,6 +154,9 @@ pub struct PlatformArgs {
     /// up to 2 GiB.
     #[arg(long, env = "ANALYST_MAX_UPLOAD_MIB", default_value_t = 512)]
     pub max_upload_mib: u64,
+    /// HTTP timeouts and connection caps.
+    #[command(flatten)]
+    pub connection_limits: api::ConnectionLimits,
 }
 
 /// Which language model classifies questions, writes SQL and explains rows.

@@ -166,7 +166,12 @@ pub async fn launch_platform(
     let local_addr = listener.local_addr().context("read the bound address")?;
     let base_url = format!("http://{local_addr}");
     tracing::info!(%local_addr, "api listening");
-    let server_task = tokio::spawn(api::serve(listener, app_state, shutdown));
+    let server_task = tokio::spawn(api::serve(
+        listener,
+        app_state,
+        platform_args.connection_limits.clone(),
+        shutdown,
+    ));
 
     Ok(RunningPlatform {
         local_addr,
@@ -180,8 +185,8 @@ pub async fn launch_platform(
 }
 
 /// A platform on a free loopback port for this process's own clients (`bench`, `eval`), without
-/// the per-key rate limit: those clients poll every few milliseconds, and the limit guards
-/// against other clients. It stops when the returned sender fires or is dropped.
+/// the per-key rate limit and the per-client connection cap: those clients poll every few
+/// milliseconds over many connections, and the limits guard against other clients. It stops when the returned sender fires or is dropped.
 pub async fn launch_loopback_platform(
     data_dir: &Path,
     platform_args: &PlatformArgs,
@@ -192,6 +197,7 @@ pub async fn launch_loopback_platform(
     };
     let mut platform_args = platform_args.clone();
     platform_args.rate_limit_per_minute = 0;
+    platform_args.connection_limits.max_connections_per_client = 0;
     let platform = launch_platform(
         data_dir,
         &platform_args,

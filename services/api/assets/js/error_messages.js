@@ -91,6 +91,14 @@ const API_ERRORS = {
     title: 'Too many requests for this API key',
     hint: 'The page waits and tries again by itself; if it keeps happening, ask for a higher limit.',
   },
+  request_timeout: {
+    title: 'The request took too long',
+    hint: 'The server stopped waiting for it; check the connection and try again.',
+  },
+  too_many_connections: {
+    title: 'The server has too many open connections',
+    hint: 'Try again in a moment.',
+  },
   invalid_parameter: {
     title: 'A parameter was not accepted',
     hint: '',

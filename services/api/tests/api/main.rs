@@ -2,6 +2,7 @@
 
 mod api_keys;
 mod auth;
+mod connection_limits;
 mod datasources;
 mod fakes;
 mod feedback;

@@ -19,6 +19,9 @@ struct ServerArgs {
     /// Address to listen on.
     #[arg(long, env = "ANALYST_ADDR", default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
+    /// HTTP timeouts and connection caps.
+    #[command(flatten)]
+    connection_limits: api::ConnectionLimits,
 }
 
 #[tokio::main]
@@ -39,7 +42,12 @@ async fn main() -> anyhow::Result<()> {
     {
         println!("listening on http://{local_addr}");
     }
-    api::serve(listener, app_state, shutdown_signal())
-        .await
-        .context("serve http")
+    api::serve(
+        listener,
+        app_state,
+        args.connection_limits,
+        shutdown_signal(),
+    )
+    .await
+    .context("serve http")
 }
