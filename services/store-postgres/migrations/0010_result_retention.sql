@@ -3,7 +3,8 @@
 -- its oldest results. `n_bytes` is the length of the rows' JSON encoding; `owner_key_id` is
 -- copied from the job when the rows are stored (NULL for jobs without an owner, which are capped
 -- together as one group). Results stored before this migration get both from the rows and jobs
--- they already have.
+-- they already have; their size is that of PostgreSQL's text rendering of the jsonb, a few bytes
+-- above the compact encoding new results are measured in.
 
 ALTER TABLE job_results
     ADD COLUMN n_bytes bigint NOT NULL DEFAULT 0 CHECK (n_bytes >= 0),
