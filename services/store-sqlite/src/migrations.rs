@@ -176,7 +176,7 @@ mod tests {
 
     #[test]
     fn results_stored_before_retention_get_their_size_and_owner() {
-        let mut connection = Connection::open_in_memory().unwrap();
+        let connection = Connection::open_in_memory().unwrap();
         let (before_retention, retention) = MIGRATIONS.split_at(9);
         for migration in before_retention {
             connection.execute_batch(migration.sql).unwrap();
