@@ -170,16 +170,15 @@ pub trait JobStore: Send + Sync {
     ) -> Result<Option<JobOwner>, StoreError>;
 
     /// The job as the API shows it, rows included; `None` when no such job exists. Rows that
-    /// expired or were evicted under the store's [`ResultRetention`](crate::result_retention::ResultRetention) are absent, and the view
-    /// says so with `result_expired`.
+    /// expired or were evicted under the store's retention policy
+    /// ([`crate::result_retention`]) are absent, and the view says so with `result_expired`.
     async fn get_job(&self, job_id: Uuid) -> Result<Option<JobView>, StoreError>;
 
     /// Stores the rows of one execution under `result_ref`, replacing any earlier copy, with
-    /// their size, the job's owner and the time; then applies the store's
-    /// [`ResultRetention`](crate::result_retention::ResultRetention): deletes up to
-    /// [`MAX_EXPIRED_RESULTS_DELETED_PER_STORE`](crate::result_retention::MAX_EXPIRED_RESULTS_DELETED_PER_STORE)
-    /// expired results, and the owner's oldest results while the owner's total is above its cap
-    /// (the rows just stored are kept).
+    /// their size, the job's owner and the time; then applies the store's retention policy
+    /// ([`crate::result_retention`]): deletes a bounded batch of expired results, and the
+    /// owner's oldest results while the owner's total is above its cap (the rows just stored
+    /// are kept).
     async fn store_result(
         &self,
         job_id: Uuid,

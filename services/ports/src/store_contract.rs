@@ -26,7 +26,8 @@ pub mod uploads;
 /// once and run on every store. `$setup` is an async function returning `(guard, store)`; the
 /// guard (a scratch database, or `()`) lives until the test ends. The store must be `Clone`
 /// and have an inherent `with_result_retention(self, ResultRetention) -> Self` that keeps the
-/// same data, which the [`retention`](crate::store_contract::retention) checks use for their small policies.
+/// same data, which the retention checks ([`crate::store_contract::retention`]) use for their
+/// small policies.
 #[macro_export]
 macro_rules! store_contract_tests {
     ($setup:ident) => {
