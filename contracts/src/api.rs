@@ -161,6 +161,12 @@ pub struct JobView {
     /// The rows, capped; `truncated` says when the cap cut them.
     #[serde(default)]
     pub result: Option<ResultSet>,
+    /// `true` when the job's query ran and its rows were stored, but they are gone: older than
+    /// the result retention period, or evicted to keep the submitting key under its stored-bytes
+    /// cap. `result` is then absent; the SQL, answer and chart are kept, and re-running the SQL
+    /// gives fresh rows. Absent in older responses (read as `false`).
+    #[serde(default)]
+    pub result_expired: bool,
     /// Short answer grounded in the rows.
     #[serde(default)]
     pub answer: Option<String>,

@@ -20,6 +20,7 @@ use ports::job_store::JobStore;
 use ports::key_store::KeyStore;
 use ports::language_model::LanguageModel;
 use ports::memory_store::PairStore;
+use ports::result_retention::ResultRetention;
 use ports::schema::SchemaStore;
 use ports::upload_store::UploadStore;
 use secrecy::SecretString;
@@ -72,7 +73,11 @@ pub async fn open_platform(platform_args: &PlatformArgs) -> anyhow::Result<Platf
             embedder.dimension(),
         )
         .await
-        .context("open the PostgreSQL state store")?,
+        .context("open the PostgreSQL state store")?
+        .with_result_retention(ResultRetention::from_hours_and_mib(
+            platform_args.result_retention_hours,
+            platform_args.max_result_mib_per_key,
+        )),
     );
     let datasources = match glue_datasource_finder(platform_args, postgres_store.clone()).await? {
         Some(finder) => Datasources::with_finder(Arc::new(finder)),

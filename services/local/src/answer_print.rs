@@ -20,6 +20,9 @@ pub fn render_answer(job_view: &JobView) -> String {
     }
     if let Some(result_set) = &job_view.result {
         sections.push(format!("Rows:\n{}", indent(&render_table(result_set))));
+    } else if job_view.result_expired {
+        sections
+            .push("Rows:\n  no longer stored (expired or evicted); run the SQL again".to_owned());
     }
     if let Some(answer) = &job_view.answer {
         sections.push(format!("Answer:\n{}", indent(answer)));
@@ -72,6 +75,7 @@ mod tests {
             model_calls: Vec::new(),
             feedback: Vec::new(),
             result: None,
+            result_expired: false,
             answer: None,
             chart: None,
             error: None,

@@ -217,6 +217,18 @@ pub struct StoreArgs {
     /// Connections in the PostgreSQL state store's pool.
     #[arg(long, env = "ANALYST_STATE_STORE_POOL", default_value_t = 8)]
     pub state_store_pool: usize,
+    /// Hours a query's stored rows are kept, at least 1; older rows are deleted and the job says
+    /// its rows expired.
+    #[arg(
+        long,
+        env = "ANALYST_RESULT_RETENTION_HOURS",
+        default_value_t = 168,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub result_retention_hours: u64,
+    /// MiB of stored rows kept per API key; storing more deletes that key's oldest rows.
+    #[arg(long, env = "ANALYST_MAX_RESULT_MIB_PER_KEY", default_value_t = 256)]
+    pub max_result_mib_per_key: u64,
 }
 
 /// Which embedder turns questions into vectors.

@@ -10,6 +10,7 @@ use anyhow::Context;
 use ports::job_store::JobStore;
 use ports::key_store::KeyStore;
 use ports::memory_store::PairStore;
+use ports::result_retention::ResultRetention;
 use ports::schema::SchemaStore;
 use ports::upload_store::UploadStore;
 use secrecy::SecretString;
@@ -55,13 +56,18 @@ pub async fn open_state_stores(
     store_args: &StoreArgs,
     embedding_dimension: usize,
 ) -> anyhow::Result<StateStores> {
+    let result_retention = ResultRetention::from_hours_and_mib(
+        store_args.result_retention_hours,
+        store_args.max_result_mib_per_key,
+    );
     match &store_args.state_store_url {
         Some(url) => {
             let url = SecretString::from(url.clone());
             let postgres_store =
                 PostgresStore::connect(&url, store_args.state_store_pool, embedding_dimension)
                     .await
-                    .context("open the PostgreSQL state store")?;
+                    .context("open the PostgreSQL state store")?
+                    .with_result_retention(result_retention);
             tracing::info!(
                 dimension = embedding_dimension,
                 "state store: PostgreSQL + pgvector"
@@ -69,9 +75,10 @@ pub async fn open_state_stores(
             Ok(StateStores::from_store(Arc::new(postgres_store)))
         }
         None => {
-            let sqlite_store = open_state_store(data_dir)?;
+            let sqlite_store = Arc::unwrap_or_clone(open_state_store(data_dir)?)
+                .with_result_retention(result_retention);
             tracing::info!(data_dir = %data_dir.display(), "state store: SQLite");
-            Ok(StateStores::from_store(sqlite_store))
+            Ok(StateStores::from_store(Arc::new(sqlite_store)))
         }
     }
 }

@@ -169,10 +169,16 @@ pub trait JobStore: Send + Sync {
         conversation_id: &str,
     ) -> Result<Option<JobOwner>, StoreError>;
 
-    /// The job as the API shows it, rows included; `None` when no such job exists.
+    /// The job as the API shows it, rows included; `None` when no such job exists. Rows that
+    /// expired or were evicted under the store's retention policy
+    /// ([`crate::result_retention`]) are absent, and the view says so with `result_expired`.
     async fn get_job(&self, job_id: Uuid) -> Result<Option<JobView>, StoreError>;
 
-    /// Stores the rows of one execution under `result_ref`, replacing any earlier copy.
+    /// Stores the rows of one execution under `result_ref`, replacing any earlier copy, with
+    /// their size, the job's owner and the time; then applies the store's retention policy
+    /// ([`crate::result_retention`]): deletes a bounded batch of expired results, and the
+    /// owner's oldest results while the owner's total is above its cap (the rows just stored
+    /// are kept).
     async fn store_result(
         &self,
         job_id: Uuid,
@@ -180,7 +186,8 @@ pub trait JobStore: Send + Sync {
         result: &ResultSet,
     ) -> Result<(), StoreError>;
 
-    /// Loads rows stored by [`JobStore::store_result`].
+    /// Loads rows stored by [`JobStore::store_result`]; `None` when nothing is stored under
+    /// `result_ref`, or when what is stored there has expired.
     async fn load_result(&self, result_ref: &str) -> Result<Option<ResultSet>, StoreError>;
 
     /// Jobs that are `queued` or `running`, oldest first (used to resume after a restart).

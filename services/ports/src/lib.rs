@@ -12,6 +12,7 @@ pub mod job_store;
 pub mod key_store;
 pub mod language_model;
 pub mod memory_store;
+pub mod result_retention;
 pub mod retry;
 pub mod schema;
 pub mod schema_metadata;

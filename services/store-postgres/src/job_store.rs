@@ -14,8 +14,9 @@ use tokio_postgres::types::Json;
 use tokio_postgres::{IsolationLevel, Row};
 use uuid::Uuid;
 
+use crate::job_results::{ResultToStore, load_result_set, store_result_set};
 use crate::job_updates::apply_job_update;
-use crate::job_view::{load_job_view, load_result_set};
+use crate::job_view::load_job_view;
 use crate::postgres_error::PostgresError;
 use crate::postgres_store::PostgresStore;
 
@@ -161,7 +162,8 @@ impl JobStore for PostgresStore {
             .start()
             .await
             .map_err(PostgresError::from)?;
-        let job_view = load_job_view(&transaction, job_id).await?;
+        let expiry_cutoff = self.result_retention().expiry_cutoff(Utc::now());
+        let job_view = load_job_view(&transaction, job_id, expiry_cutoff).await?;
         transaction.commit().await.map_err(PostgresError::from)?;
         Ok(job_view)
     }
@@ -172,16 +174,23 @@ impl JobStore for PostgresStore {
         result_ref: &str,
         result: &ResultSet,
     ) -> Result<(), StoreError> {
-        let client = self.client().await?;
-        client
-            .execute(
-                "INSERT INTO job_results (result_ref, job_id, result, stored_at) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (result_ref) DO UPDATE SET
-                     job_id = excluded.job_id, result = excluded.result, stored_at = excluded.stored_at",
-                &[&result_ref, &job_id, &Json(result), &Utc::now()],
-            )
-            .await
-            .map_err(PostgresError::from)?;
+        let result_json = serde_json::to_string(result).expect("result sets always serialize");
+        let result_to_store = ResultToStore {
+            job_id,
+            result_ref,
+            n_bytes: result_json.len() as u64,
+            result_json,
+        };
+        let mut client = self.client().await?;
+        let transaction = client.transaction().await.map_err(PostgresError::from)?;
+        store_result_set(
+            &transaction,
+            &result_to_store,
+            Utc::now(),
+            self.result_retention(),
+        )
+        .await?;
+        transaction.commit().await.map_err(PostgresError::from)?;
         Ok(())
     }
 
@@ -193,7 +202,8 @@ impl JobStore for PostgresStore {
             .start()
             .await
             .map_err(PostgresError::from)?;
-        let result_set = load_result_set(&transaction, result_ref).await?;
+        let expiry_cutoff = self.result_retention().expiry_cutoff(Utc::now());
+        let result_set = load_result_set(&transaction, result_ref, expiry_cutoff).await?;
         transaction.commit().await.map_err(PostgresError::from)?;
         Ok(result_set)
     }

@@ -1,22 +1,25 @@
 //! Assembling the API's `JobView` from the job tables.
 //!
-//! Invariant: read-only; the view's rows come from the job's latest executed `result_ref`.
+//! Invariant: read-only; the view's rows come from the job's latest executed `result_ref`, and
+//! only while they are unexpired.
 
 use chrono::{DateTime, Utc};
 use contracts::api::{FeedbackRecord, JobView, ModelCall, SqlAttempt, StageTiming};
 use contracts::error::StageFailure;
-use contracts::result::ResultSet;
 use tokio_postgres::Transaction;
 use tokio_postgres::types::Json;
 use uuid::Uuid;
 
 use crate::job_columns::{intent_from_text, job_status_from_text, unsigned_from_bigint};
+use crate::job_results::load_result_set;
 use crate::postgres_error::PostgresError;
 
-/// The view of job `job_id`; `None` when no such job exists.
+/// The view of job `job_id`, without rows stored before `expiry_cutoff`; `None` when no such
+/// job exists.
 pub(crate) async fn load_job_view(
     transaction: &Transaction<'_>,
     job_id: Uuid,
+    expiry_cutoff: DateTime<Utc>,
 ) -> Result<Option<JobView>, PostgresError> {
     let job_row = transaction
         .query_opt(
@@ -32,9 +35,12 @@ pub(crate) async fn load_job_view(
     };
     let result_ref: Option<String> = row.try_get(6)?;
     let result = match &result_ref {
-        Some(result_ref) => load_result_set(transaction, result_ref).await?,
+        Some(result_ref) => load_result_set(transaction, result_ref, expiry_cutoff).await?,
         None => None,
     };
+    // Execution stores the rows before it records their reference, so a reference without
+    // rows means the rows expired or were evicted.
+    let result_expired = result_ref.is_some() && result.is_none();
     let status: String = row.try_get(0)?;
     let intent: Option<String> = row.try_get(4)?;
     let chart: Option<Json<serde_json::Value>> = row.try_get(9)?;
@@ -56,30 +62,13 @@ pub(crate) async fn load_job_view(
         model_calls: load_model_calls(transaction, job_id).await?,
         feedback: load_feedback(transaction, job_id).await?,
         result,
+        result_expired,
         answer: row.try_get(8)?,
         chart: chart.map(|Json(chart)| chart),
         error: error.map(|Json(error)| error),
         submitted_at: row.try_get(11)?,
         finished_at: row.try_get(12)?,
     }))
-}
-
-/// Rows stored under `result_ref`; `None` when nothing is stored there.
-pub(crate) async fn load_result_set(
-    transaction: &Transaction<'_>,
-    result_ref: &str,
-) -> Result<Option<ResultSet>, PostgresError> {
-    let row = transaction
-        .query_opt(
-            "SELECT result FROM job_results WHERE result_ref = $1",
-            &[&result_ref],
-        )
-        .await?;
-    let Some(row) = row else {
-        return Ok(None);
-    };
-    let Json(result_set) = row.try_get::<_, Json<ResultSet>>(0)?;
-    Ok(Some(result_set))
 }
 
 async fn load_stage_timings(

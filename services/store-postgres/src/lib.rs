@@ -8,6 +8,7 @@
 //! migrated for another dimension is refused at connect time.
 
 mod job_columns;
+mod job_results;
 mod job_store;
 mod job_updates;
 mod job_view;

@@ -74,6 +74,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "job_interruptions",
         sql: include_str!("../migrations/0009_job_interruptions.sql"),
     },
+    Migration {
+        version: 10,
+        name: "result_retention",
+        sql: include_str!("../migrations/0010_result_retention.sql"),
+    },
 ];
 
 /// Tables whose `embedding` column must be `vector(<configured dimension>)`.

@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};
+use ports::result_retention::ResultRetention;
 use ports::store_error::StoreError;
 use secrecy::{ExposeSecret, SecretString};
 use tokio_postgres::NoTls;
@@ -25,11 +26,14 @@ pub const MAX_EMBEDDING_DIMENSION: usize = 2000;
 
 /// Jobs, keys, schema snapshots and verified pairs in one PostgreSQL database with pgvector.
 ///
-/// Cloning is cheap and shares the connection pool.
+/// Cloning is cheap and shares the connection pool. Stored results follow the
+/// [`ResultRetention`] given by [`PostgresStore::with_result_retention`] (the default one
+/// otherwise).
 #[derive(Clone)]
 pub struct PostgresStore {
     pool: Pool,
     embedding_dimension: usize,
+    result_retention: ResultRetention,
 }
 
 impl PostgresStore {
@@ -76,10 +80,24 @@ impl PostgresStore {
         let store = PostgresStore {
             pool,
             embedding_dimension,
+            result_retention: ResultRetention::default(),
         };
         let mut client = store.client().await?;
         apply_migrations(&mut client, embedding_dimension).await?;
         Ok(store)
+    }
+
+    /// The same store (sharing the pool) with stored results kept under `result_retention`.
+    pub fn with_result_retention(self, result_retention: ResultRetention) -> Self {
+        PostgresStore {
+            result_retention,
+            ..self
+        }
+    }
+
+    /// The policy stored results are kept under.
+    pub fn result_retention(&self) -> ResultRetention {
+        self.result_retention
     }
 
     /// Number of components of every stored embedding.
@@ -98,6 +116,7 @@ impl std::fmt::Debug for PostgresStore {
         formatter
             .debug_struct("PostgresStore")
             .field("embedding_dimension", &self.embedding_dimension)
+            .field("result_retention", &self.result_retention)
             .finish_non_exhaustive()
     }
 }

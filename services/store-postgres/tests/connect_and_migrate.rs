@@ -16,7 +16,7 @@ use support::fixtures::{new_job, pair};
 use support::{CONTRACT_DIMENSION, TestDatabase};
 
 /// Versions of the migrations in `migrations/` (6 is reserved for a parallel change).
-const MIGRATION_VERSIONS: [i64; 9] = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+const MIGRATION_VERSIONS: [i64; 10] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 
 async fn applied_migrations(database: &TestDatabase) -> Vec<i64> {
     database

@@ -154,3 +154,112 @@ async fn results_are_stored_as_jsonb_and_times_as_timestamptz() {
     assert_eq!(row.get::<_, String>(1), "timestamp with time zone");
     assert_eq!(row.get::<_, serde_json::Value>(2), serde_json::json!(0));
 }
+
+#[tokio::test]
+async fn results_stored_before_retention_get_their_size_and_owner() {
+    let database = TestDatabase::create().await;
+    let store = database.store(1, CONTRACT_DIMENSION).await;
+    let mut owned_job = new_job(0);
+    owned_job.owner_key_id = Some("key_a".into());
+    let unowned_job = new_job(1);
+    for job in [&owned_job, &unowned_job] {
+        store.create_job(job.clone()).await.unwrap();
+    }
+    let client = database.client().await;
+    client
+        .batch_execute(
+            "DROP INDEX job_results_by_stored_at;
+             ALTER TABLE job_results DROP COLUMN n_bytes, DROP COLUMN owner_key_id;
+             DELETE FROM schema_migrations WHERE version = 10;",
+        )
+        .await
+        .unwrap();
+    client
+        .execute(
+            "INSERT INTO job_results (result_ref, job_id, result, stored_at)
+             VALUES ('owned/1', $1, '{\"rows\": [\"é\"]}', now()), ('unowned/1', $2, '[]', now())",
+            &[&owned_job.job_id, &unowned_job.job_id],
+        )
+        .await
+        .unwrap();
+
+    let _migrated_again = database.store(1, CONTRACT_DIMENSION).await;
+
+    let rows = client
+        .query(
+            "SELECT result_ref, n_bytes, owner_key_id FROM job_results ORDER BY result_ref",
+            &[],
+        )
+        .await
+        .unwrap();
+    let backfilled: Vec<(String, i64, Option<String>)> = rows
+        .iter()
+        .map(|row| (row.get(0), row.get(1), row.get(2)))
+        .collect();
+    assert_eq!(
+        backfilled,
+        vec![
+            ("owned/1".to_owned(), 16, Some("key_a".to_owned())),
+            ("unowned/1".to_owned(), 2, None),
+        ],
+        "sizes are UTF-8 bytes of the jsonb text rendering, owners come from the jobs"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_stores_of_one_owner_end_at_its_cap_without_errors() {
+    const N_TASKS: usize = 4;
+    const N_STORES_PER_TASK: usize = 10;
+    let database = TestDatabase::create().await;
+    let result = ResultSet {
+        columns: vec![],
+        rows: vec![vec![serde_json::json!("a value of some length")]; 10],
+        truncated: false,
+        total_rows: Some(10),
+    };
+    let n_bytes = ports::result_retention::stored_result_bytes(&result);
+    let store = database
+        .store(N_TASKS, CONTRACT_DIMENSION)
+        .await
+        .with_result_retention(ports::result_retention::ResultRetention {
+            max_bytes_per_owner: 3 * n_bytes,
+            ..Default::default()
+        });
+    let mut jobs = Vec::new();
+    for task_idx in 0..N_TASKS {
+        let mut job = new_job(task_idx as u32);
+        job.owner_key_id = Some("key_shared".into());
+        store.create_job(job.clone()).await.unwrap();
+        jobs.push(job);
+    }
+
+    let tasks = jobs.into_iter().map(|job| {
+        let store = store.clone();
+        let result = result.clone();
+        tokio::spawn(async move {
+            for store_idx in 0..N_STORES_PER_TASK {
+                let result_ref = format!("{}/{store_idx}", job.job_id);
+                store
+                    .store_result(job.job_id, &result_ref, &result)
+                    .await
+                    .expect("store rows");
+            }
+        })
+    });
+    for task in tasks.collect::<Vec<_>>() {
+        task.await.expect("the storing task finishes");
+    }
+
+    let client = database.client().await;
+    let row = client
+        .query_one(
+            "SELECT COUNT(*), COALESCE(SUM(n_bytes), 0)::bigint FROM job_results
+             WHERE owner_key_id = 'key_shared'",
+            &[],
+        )
+        .await
+        .unwrap();
+    let (n_kept, kept_bytes): (i64, i64) = (row.get(0), row.get(1));
+    assert_eq!(n_kept, 3, "exactly the cap's worth of results is kept");
+    assert_eq!(kept_bytes as u64, 3 * n_bytes);
+}

@@ -14,8 +14,9 @@ use rusqlite::{OptionalExtension, TransactionBehavior};
 use uuid::Uuid;
 
 use crate::job_columns::job_id_from_text;
+use crate::job_results::{ResultToStore, load_result_set, store_result_set};
 use crate::job_updates::apply_job_update;
-use crate::job_view::{load_job_view, load_result_set};
+use crate::job_view::load_job_view;
 use crate::sqlite_error::SqliteError;
 use crate::sqlite_store::SqliteStore;
 use crate::timestamp_text::{timestamp_from_text, timestamp_to_text};
@@ -176,10 +177,11 @@ impl JobStore for SqliteStore {
     }
 
     async fn get_job(&self, job_id: Uuid) -> Result<Option<JobView>, StoreError> {
+        let expiry_cutoff = self.result_retention().expiry_cutoff(Utc::now());
         self.run(move |connection| {
             // One read transaction, so the view is a single consistent snapshot.
             let transaction = connection.transaction()?;
-            let job_view = load_job_view(&transaction, job_id)?;
+            let job_view = load_job_view(&transaction, job_id, expiry_cutoff)?;
             transaction.commit()?;
             Ok(job_view)
         })
@@ -192,23 +194,24 @@ impl JobStore for SqliteStore {
         result_ref: &str,
         result: &ResultSet,
     ) -> Result<(), StoreError> {
-        let result_ref = result_ref.to_owned();
         let result_json = serde_json::to_string(result).expect("result sets always serialize");
+        let result_to_store = ResultToStore {
+            job_id,
+            result_ref: result_ref.to_owned(),
+            n_bytes: result_json.len() as u64,
+            result_json,
+        };
+        let retention = self.result_retention();
         self.run(move |connection| {
-            connection.execute(
-                "INSERT INTO job_results (result_ref, job_id, result_json, stored_at) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (result_ref) DO UPDATE SET
-                     job_id = excluded.job_id, result_json = excluded.result_json, stored_at = excluded.stored_at",
-                (&result_ref, job_id.to_string(), &result_json, timestamp_to_text(Utc::now())),
-            )?;
-            Ok(())
+            store_result_set(connection, &result_to_store, Utc::now(), retention)
         })
         .await
     }
 
     async fn load_result(&self, result_ref: &str) -> Result<Option<ResultSet>, StoreError> {
         let result_ref = result_ref.to_owned();
-        self.run(move |connection| load_result_set(connection, &result_ref))
+        let expiry_cutoff = self.result_retention().expiry_cutoff(Utc::now());
+        self.run(move |connection| load_result_set(connection, &result_ref, expiry_cutoff))
             .await
     }
 

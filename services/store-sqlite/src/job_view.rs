@@ -1,21 +1,25 @@
 //! Assembling the API's `JobView` from the job tables.
 //!
-//! Invariant: read-only; the view's rows come from the job's latest executed `result_ref`.
+//! Invariant: read-only; the view's rows come from the job's latest executed `result_ref`, and
+//! only while they are unexpired.
 
+use chrono::{DateTime, Utc};
 use contracts::api::{FeedbackRecord, JobView, ModelCall, SqlAttempt, StageTiming};
 use contracts::error::StageFailure;
-use contracts::result::ResultSet;
 use rusqlite::{Connection, OptionalExtension, Row};
 use uuid::Uuid;
 
 use crate::job_columns::{intent_from_text, job_status_from_text};
+use crate::job_results::load_result_set;
 use crate::sqlite_error::SqliteError;
 use crate::timestamp_text::timestamp_from_text;
 
-/// The view of job `job_id`; `None` when no such job exists.
+/// The view of job `job_id`, without rows stored before `expiry_cutoff`; `None` when no such
+/// job exists.
 pub(crate) fn load_job_view(
     connection: &Connection,
     job_id: Uuid,
+    expiry_cutoff: DateTime<Utc>,
 ) -> Result<Option<JobView>, SqliteError> {
     let job_id_text = job_id.to_string();
     let job_row = connection
@@ -32,9 +36,12 @@ pub(crate) fn load_job_view(
         return Ok(None);
     };
     let result = match &job_row.result_ref {
-        Some(result_ref) => load_result_set(connection, result_ref)?,
+        Some(result_ref) => load_result_set(connection, result_ref, expiry_cutoff)?,
         None => None,
     };
+    // Execution stores the rows before it records their reference, so a reference without
+    // rows means the rows expired or were evicted.
+    let result_expired = job_row.result_ref.is_some() && result.is_none();
     Ok(Some(JobView {
         job_id,
         status: job_status_from_text(&job_row.status)?,
@@ -57,6 +64,7 @@ pub(crate) fn load_job_view(
         model_calls: load_model_calls(connection, &job_id_text)?,
         feedback: load_feedback(connection, &job_id_text)?,
         result,
+        result_expired,
         answer: job_row.answer,
         chart: job_row
             .chart_json
@@ -75,24 +83,6 @@ pub(crate) fn load_job_view(
             .map(timestamp_from_text)
             .transpose()?,
     }))
-}
-
-/// Rows stored under `result_ref`; `None` when nothing is stored there.
-pub(crate) fn load_result_set(
-    connection: &Connection,
-    result_ref: &str,
-) -> Result<Option<ResultSet>, SqliteError> {
-    let result_json: Option<String> = connection
-        .query_row(
-            "SELECT result_json FROM job_results WHERE result_ref = ?1",
-            [result_ref],
-            |row| row.get(0),
-        )
-        .optional()?;
-    Ok(result_json
-        .as_deref()
-        .map(serde_json::from_str)
-        .transpose()?)
 }
 
 /// The columns of one `jobs` row, as stored.

@@ -9,6 +9,7 @@
 
 mod embedding_blob;
 mod job_columns;
+mod job_results;
 mod job_store;
 mod job_updates;
 mod job_view;

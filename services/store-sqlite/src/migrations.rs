@@ -69,6 +69,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "job_interruptions",
         sql: include_str!("../migrations/0009_job_interruptions.sql"),
     },
+    Migration {
+        version: 10,
+        name: "result_retention",
+        sql: include_str!("../migrations/0010_result_retention.sql"),
+    },
 ];
 
 /// Applies every migration newer than the database's version; returns how many ran.
@@ -167,6 +172,49 @@ mod tests {
             })
             .unwrap();
         assert_eq!(n_recorded, MIGRATIONS.len() as i64);
+    }
+
+    #[test]
+    fn results_stored_before_retention_get_their_size_and_owner() {
+        let connection = Connection::open_in_memory().unwrap();
+        let (before_retention, retention) = MIGRATIONS.split_at(9);
+        for migration in before_retention {
+            connection.execute_batch(migration.sql).unwrap();
+        }
+        connection
+            .execute_batch(
+                "INSERT INTO jobs (job_id, correlation_id, question, datasource, status, submitted_at,
+                                   owner_key_id)
+                 VALUES ('owned', 'req-1', 'q', 'd', 'succeeded', '2024-05-01T12:00:00.000000000Z',
+                         'key_a'),
+                        ('unowned', 'req-2', 'q', 'd', 'succeeded', '2024-05-01T12:00:00.000000000Z',
+                         NULL);
+                 INSERT INTO job_results (result_ref, job_id, result_json, stored_at)
+                 VALUES ('owned/1', 'owned', '{\"rows\":[\"é\"]}', '2024-05-01T12:00:01.000000000Z'),
+                        ('unowned/1', 'unowned', '[]', '2024-05-01T12:00:01.000000000Z');",
+            )
+            .unwrap();
+
+        connection.execute_batch(retention[0].sql).unwrap();
+
+        let backfilled: Vec<(String, i64, Option<String>)> = connection
+            .prepare(
+                "SELECT result_ref, n_bytes, owner_key_id FROM job_results ORDER BY result_ref",
+            )
+            .unwrap()
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(retention[0].version, 10);
+        assert_eq!(
+            backfilled,
+            vec![
+                ("owned/1".to_owned(), 15, Some("key_a".to_owned())),
+                ("unowned/1".to_owned(), 2, None),
+            ],
+            "sizes are UTF-8 bytes of the stored JSON, owners come from the jobs"
+        );
     }
 
     #[test]

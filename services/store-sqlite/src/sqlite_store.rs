@@ -8,6 +8,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use ports::result_retention::ResultRetention;
 use ports::store_error::StoreError;
 use rusqlite::Connection;
 
@@ -19,10 +20,13 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Jobs, keys, schema snapshots and verified pairs in one SQLite database.
 ///
-/// Cloning is cheap and shares the connection.
+/// Cloning is cheap and shares the connection. Stored results follow the
+/// [`ResultRetention`] given by [`SqliteStore::with_result_retention`] (the default one
+/// otherwise).
 #[derive(Clone)]
 pub struct SqliteStore {
     connection: Arc<Mutex<Connection>>,
+    result_retention: ResultRetention,
 }
 
 impl SqliteStore {
@@ -48,6 +52,19 @@ impl SqliteStore {
     pub fn open_in_memory() -> Result<Self, StoreError> {
         let connection = Connection::open_in_memory().map_err(SqliteError::from)?;
         Self::configure(connection)
+    }
+
+    /// The same store (sharing the connection) with stored results kept under `result_retention`.
+    pub fn with_result_retention(self, result_retention: ResultRetention) -> Self {
+        SqliteStore {
+            result_retention,
+            ..self
+        }
+    }
+
+    /// The policy stored results are kept under.
+    pub fn result_retention(&self) -> ResultRetention {
+        self.result_retention
     }
 
     /// Runs `work` on the connection in a blocking thread and returns its result.
@@ -78,6 +95,7 @@ impl SqliteStore {
         apply_migrations(&mut connection)?;
         Ok(SqliteStore {
             connection: Arc::new(Mutex::new(connection)),
+            result_retention: ResultRetention::default(),
         })
     }
 }
@@ -86,6 +104,7 @@ impl std::fmt::Debug for SqliteStore {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter
             .debug_struct("SqliteStore")
+            .field("result_retention", &self.result_retention)
             .finish_non_exhaustive()
     }
 }

@@ -160,6 +160,7 @@ impl JobStore for FakeJobStore {
             model_calls: Vec::new(),
             feedback: Vec::new(),
             result: None,
+            result_expired: false,
             answer: None,
             chart: None,
             error: None,

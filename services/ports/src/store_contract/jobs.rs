@@ -157,6 +157,7 @@ pub async fn job_lifecycle_assembles_the_view(store: &dyn JobStore) {
         Some(latest_rows),
         "rows come from the latest execution"
     );
+    assert!(!answered.result_expired, "stored rows are not expired");
     assert_eq!(answered.answer.as_deref(), Some("There are 3."));
     assert_eq!(answered.chart, Some(json!({"mark": "bar"})));
     assert_eq!(answered.error, None);
