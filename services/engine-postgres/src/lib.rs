@@ -11,6 +11,7 @@ mod catalog_session;
 mod connection_pool;
 mod database_error;
 mod engine;
+mod expression_calls;
 mod extracted_table;
 mod numeric_text;
 mod portal_fetch;
@@ -19,6 +20,7 @@ mod query_execution;
 mod redshift_catalog;
 mod result_values;
 mod settings;
+mod statement_reading;
 mod transport_security;
 mod value_sampling;
 
