@@ -108,7 +108,7 @@ pub(crate) async fn read_statement(
 ) -> Result<EngineReading, EngineError> {
     let timeout = QueryLimits::default().timeout;
     let explain_sql = format!("EXPLAIN (VERBOSE, FORMAT JSON) {sql}");
-    let plan_text = in_read_only_transaction(
+    let plan_document = in_read_only_transaction(
         connection_pool,
         timeout,
         ServerTimeout::Enforced,
@@ -117,19 +117,16 @@ pub(crate) async fn read_statement(
                 .query_one(&explain_sql, &[])
                 .await
                 .map_err(|err| query_error(&err, timeout))?;
-            row.try_get::<_, String>(0)
+            row.try_get::<_, Value>(0)
                 .map_err(|err| EngineError::QueryFailed(format!("EXPLAIN output: {err}")))
         },
     )
     .await?;
-    reading_of_plan(&plan_text)
+    reading_of_plan(&plan_document)
 }
 
 /// The reading of one `EXPLAIN (VERBOSE, FORMAT JSON)` document.
-pub(crate) fn reading_of_plan(plan_text: &str) -> Result<EngineReading, EngineError> {
-    let document: Value = serde_json::from_str(plan_text).map_err(|err| {
-        EngineError::QueryFailed(format!("PostgreSQL's plan of the query is not JSON: {err}"))
-    })?;
+pub(crate) fn reading_of_plan(document: &Value) -> Result<EngineReading, EngineError> {
     let plans = document.as_array().map_or(&[][..], Vec::as_slice);
     let [explained] = plans else {
         return Err(EngineError::QueryFailed(format!(

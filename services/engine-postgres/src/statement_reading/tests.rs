@@ -12,7 +12,7 @@ fn parts(names: &[&str]) -> Vec<String> {
 }
 
 fn reading_of(plan: serde_json::Value) -> EngineReading {
-    reading_of_plan(&json!([{ "Plan": plan }]).to_string()).unwrap()
+    reading_of_plan(&json!([{ "Plan": plan }])).unwrap()
 }
 
 #[test]
@@ -189,8 +189,13 @@ fn names_and_fixed_words_are_not_lexed_for_calls() {
 
 #[test]
 fn a_document_that_is_not_one_plan_is_query_failed() {
-    for document in ["not json", "[]", "[{}, {}]", "[{\"Planning\": {}}]"] {
-        let failure = reading_of_plan(document).unwrap_err();
+    for document in [
+        json!({ "Plan": {} }),
+        json!([]),
+        json!([{}, {}]),
+        json!([{ "Planning": {} }]),
+    ] {
+        let failure = reading_of_plan(&document).unwrap_err();
 
         assert!(
             matches!(failure, EngineError::QueryFailed(_)),
@@ -203,7 +208,7 @@ fn a_document_that_is_not_one_plan_is_query_failed() {
 fn an_expression_that_cannot_be_lexed_fails_the_reading() {
     let plan = json!({ "Node Type": "Result", "Output": ["'unterminated"] });
 
-    let failure = reading_of_plan(&json!([{ "Plan": plan }]).to_string()).unwrap_err();
+    let failure = reading_of_plan(&json!([{ "Plan": plan }])).unwrap_err();
 
     assert!(
         matches!(failure, EngineError::QueryFailed(message) if message.contains("cannot be read"))

@@ -10,4 +10,5 @@ mod query_results;
 mod read_only;
 mod redshift_catalog;
 mod schema_extraction;
+mod statement_reading;
 mod test_database;
