@@ -5,6 +5,7 @@
 //! when the test fails.
 
 mod connection_settings;
+mod parser_differential;
 mod query_limits;
 mod query_results;
 mod read_only;
