@@ -5,8 +5,9 @@
 //! EXPLAIN without ANALYZE runs no part of the query, and it is taken the way a query runs (on
 //! a pooled connection, in a read-only transaction that is rolled back, under the statement
 //! timeout). What a plan shows differs from the text in three ways, all on the safe side:
-//! - Views and inlined SQL functions are expanded, so the functions a view calls are read as
-//!   the query's own (a view that calls a denied function is refused).
+//! - Views, inlined SQL functions and row-level security policies are expanded, so the
+//!   functions they call are read as the query's own (a view or policy that calls a denied
+//!   function, such as `current_setting('app.tenant')`, makes the query refused).
 //! - The planner folds immutable functions with constant arguments into their value
 //!   (`sqrt(2)` becomes `1.414...`), so those calls are not in the reading; by their declared
 //!   volatility they have no side effects, and none of PostgreSQL's deny-listed built-ins is
