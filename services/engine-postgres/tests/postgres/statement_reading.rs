@@ -265,3 +265,31 @@ async fn run_guarded_runs_a_query_on_an_allow_listed_view_over_other_tables() {
         "{refused:?}"
     );
 }
+
+#[tokio::test]
+async fn run_guarded_refuses_a_catalog_view_over_a_secret_catalog_and_runs_a_plain_one() {
+    let database = TestDatabase::create().await;
+    let datasource = restaurants_datasource(database.engine().await, None);
+
+    let refused = sql_guard::run_guarded(
+        &datasource,
+        "SELECT rolname FROM pg_roles",
+        &QueryLimits::default(),
+    )
+    .await
+    .unwrap_err();
+    let result_set = sql_guard::run_guarded(
+        &datasource,
+        "SELECT count(*) AS n FROM pg_class WHERE relname = 'pg_class'",
+        &QueryLimits::default(),
+    )
+    .await
+    .unwrap();
+
+    assert!(
+        matches!(&refused, EngineError::QueryFailed(message)
+            if message.starts_with("rejected before running:") && message.contains("pg_authid")),
+        "{refused:?}"
+    );
+    assert_eq!(result_set.rows, vec![vec![serde_json::json!(1)]]);
+}
