@@ -1,6 +1,6 @@
-//! Running one query in a read-only transaction on a pooled connection, with the server's
-//! `statement_timeout` and a client-side timer that sends a real cancel request when the
-//! query's time is up.
+//! Running one query (or reading its plan) in a read-only transaction on a pooled connection,
+//! with the server's `statement_timeout` and a client-side timer that sends a real cancel
+//! request when the query's time is up.
 //!
 //! Invariant: the transaction is `READ ONLY` and always rolled back; a query that runs out of
 //! time is cancelled on the server (or its connection is closed) before `TimedOut` is returned,
