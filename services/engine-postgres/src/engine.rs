@@ -7,7 +7,7 @@ use async_trait::async_trait;
 
 use contracts::result::ResultSet;
 use ports::schema::TableSchema;
-use ports::sql_engine::{Dialect, EngineError, QueryLimits, SqlEngine};
+use ports::sql_engine::{Dialect, EngineError, EngineReading, QueryLimits, SqlEngine};
 
 use crate::connection_pool::{ConnectionPool, build_pool};
 use crate::database_error::pool_error;
@@ -15,6 +15,7 @@ use crate::postgres_catalog::extract_postgres_tables;
 use crate::query_execution::{ServerTimeout, execute_read_only};
 use crate::redshift_catalog::extract_redshift_tables;
 use crate::settings::PostgresSettings;
+use crate::statement_reading::read_statement;
 use crate::value_sampling::sample_text_columns;
 
 /// A PostgreSQL or Redshift database that runs generated SQL read-only.
@@ -106,5 +107,14 @@ impl SqlEngine for PostgresEngine {
             .into_iter()
             .map(|extracted| extracted.table)
             .collect())
+    }
+
+    /// PostgreSQL's plan of `sql` read through `EXPLAIN (VERBOSE, FORMAT JSON)`, which does
+    /// not run it; `None` on Redshift, whose EXPLAIN has no JSON format.
+    async fn read_statement(&self, sql: &str) -> Result<Option<EngineReading>, EngineError> {
+        match self.dialect {
+            Dialect::Redshift => Ok(None),
+            _ => read_statement(&self.connection_pool, sql).await.map(Some),
+        }
     }
 }

@@ -1,6 +1,6 @@
-//! Running one query in a read-only transaction on a pooled connection, with the server's
-//! `statement_timeout` and a client-side timer that sends a real cancel request when the
-//! query's time is up.
+//! Running one query (or reading its plan) in a read-only transaction on a pooled connection,
+//! with the server's `statement_timeout` and a client-side timer that sends a real cancel
+//! request when the query's time is up.
 //!
 //! Invariant: the transaction is `READ ONLY` and always rolled back; a query that runs out of
 //! time is cancelled on the server (or its connection is closed) before `TimedOut` is returned,
@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use deadpool_postgres::Object;
-use tokio_postgres::Client;
+use tokio_postgres::{Client, Transaction};
 
 use ports::sql_engine::{Dialect, EngineError, QueryLimits};
 
@@ -38,6 +38,24 @@ pub(crate) async fn execute_read_only(
     dialect: Dialect,
     server_timeout: ServerTimeout,
 ) -> Result<FetchedRows, EngineError> {
+    in_read_only_transaction(
+        connection_pool,
+        limits.timeout,
+        server_timeout,
+        async |transaction: &Transaction<'_>| fetch_rows(transaction, sql, limits, dialect).await,
+    )
+    .await
+}
+
+/// Runs `work` in a read-only transaction on a connection from the pool, under `timeout`
+/// (`statement_timeout` on the server and a cancel request from the client), and rolls the
+/// transaction back whatever `work` did.
+pub(crate) async fn in_read_only_transaction<T>(
+    connection_pool: &ConnectionPool,
+    timeout: Duration,
+    server_timeout: ServerTimeout,
+    work: impl AsyncFnOnce(&Transaction<'_>) -> Result<T, EngineError>,
+) -> Result<T, EngineError> {
     let mut pooled_client = connection_pool
         .pool
         .get()
@@ -46,10 +64,9 @@ pub(crate) async fn execute_read_only(
     let cancel_token = pooled_client.cancel_token();
 
     let finished = {
-        let query =
-            run_in_read_only_transaction(&mut pooled_client, sql, limits, dialect, server_timeout);
+        let query = run_in_read_only_transaction(&mut pooled_client, timeout, server_timeout, work);
         tokio::pin!(query);
-        match tokio::time::timeout(limits.timeout, &mut query).await {
+        match tokio::time::timeout(timeout, &mut query).await {
             Ok(outcome) => Some(outcome),
             Err(_elapsed) => {
                 if let Err(err) = connection_pool
@@ -73,57 +90,56 @@ pub(crate) async fn execute_read_only(
     };
     match finished {
         Some(TransactionOutcome {
-            fetched_rows,
+            work_output,
             rolled_back,
         }) => {
             if !rolled_back {
                 // A connection whose transaction may still be open must not serve another call.
                 drop(Object::take(pooled_client));
             }
-            fetched_rows
+            work_output
         }
         None => {
             // A late cancel request could still hit the connection's next query, so it is
             // closed; closing also ends a query that ignored the cancel once the server notices.
             drop(Object::take(pooled_client));
-            Err(EngineError::TimedOut(limits.timeout))
+            Err(EngineError::TimedOut(timeout))
         }
     }
 }
 
 /// What a transaction produced and whether it ended cleanly.
-struct TransactionOutcome {
-    fetched_rows: Result<FetchedRows, EngineError>,
+struct TransactionOutcome<T> {
+    work_output: Result<T, EngineError>,
     /// `false` when the rollback failed, so the connection's state is unknown.
     rolled_back: bool,
 }
 
-/// Starts a read-only transaction, sets the statement timeout, fetches the rows and rolls back
+/// Starts a read-only transaction, sets the statement timeout, does the work and rolls back
 /// whatever happened.
-async fn run_in_read_only_transaction(
+async fn run_in_read_only_transaction<T>(
     client: &mut Client,
-    sql: &str,
-    limits: &QueryLimits,
-    dialect: Dialect,
+    timeout: Duration,
     server_timeout: ServerTimeout,
-) -> TransactionOutcome {
+    work: impl AsyncFnOnce(&Transaction<'_>) -> Result<T, EngineError>,
+) -> TransactionOutcome<T> {
     let transaction = match client.build_transaction().read_only(true).start().await {
         Ok(transaction) => transaction,
         Err(err) => {
             return TransactionOutcome {
-                fetched_rows: Err(query_error(&err, limits.timeout)),
+                work_output: Err(query_error(&err, timeout)),
                 rolled_back: false,
             };
         }
     };
-    let fetched_rows = async {
+    let work_output = async {
         if server_timeout == ServerTimeout::Enforced {
             transaction
-                .batch_execute(&statement_timeout_setting(limits.timeout))
+                .batch_execute(&statement_timeout_setting(timeout))
                 .await
-                .map_err(|err| query_error(&err, limits.timeout))?;
+                .map_err(|err| query_error(&err, timeout))?;
         }
-        fetch_rows(&transaction, sql, limits, dialect).await
+        work(&transaction).await
     }
     .await;
     let rolled_back = match transaction.rollback().await {
@@ -134,7 +150,7 @@ async fn run_in_read_only_transaction(
         }
     };
     TransactionOutcome {
-        fetched_rows,
+        work_output,
         rolled_back,
     }
 }

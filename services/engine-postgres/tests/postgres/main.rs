@@ -5,9 +5,11 @@
 //! when the test fails.
 
 mod connection_settings;
+mod parser_differential;
 mod query_limits;
 mod query_results;
 mod read_only;
 mod redshift_catalog;
 mod schema_extraction;
+mod statement_reading;
 mod test_database;
