@@ -1,10 +1,11 @@
 //! 20,000 slow sockets against the real `analyst serve`: `/health` and the API keep answering,
 //! and the server holds no more connections than its cap.
 //!
-//! The sockets are held by two child processes (this test binary run again on
-//! [`hold_slow_sockets`]), 10,000 each, because one process may hold at most 20,000 descriptors
-//! here. They come from 100 loopback addresses (127.0.0.2 to 127.0.0.101), so the per-client
-//! limit alone does not stop them: the connection cap has to close the slow ones for new clients.
+//! The sockets are held by child processes (this test binary run again on
+//! [`hold_slow_sockets`]), at most 10,000 each and fewer when the open-files limit is lower, as
+//! one process cannot hold them all. They come from 100 loopback addresses (127.0.0.2 to
+//! 127.0.0.101), so the per-client limit alone does not stop them: the connection cap has to
+//! close the slow ones for new clients.
 
 use std::ffi::OsStr;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -17,15 +18,28 @@ use tokio::process::Command;
 
 use crate::analyst_server::AnalystServer;
 
-const SOCKETS_PER_HOLDER: usize = 10_000;
-const HOLDERS: usize = 2;
+const SLOW_SOCKETS: usize = 20_000;
 const SOURCE_ADDRESSES: usize = 100;
 const MAX_CONNECTIONS: usize = 1024;
 
 /// Environment variable telling [`hold_slow_sockets`] where to connect.
 const TARGET_ENV: &str = "ANALYST_SLOW_SOCKETS_TARGET";
-/// Environment variable with the index of the holder (which source addresses it uses).
+/// Environment variable with the holder's first socket and its number of sockets (`first:n`).
 const HOLDER_ENV: &str = "ANALYST_SLOW_SOCKETS_HOLDER";
+
+/// Sockets one holder opens: 10,000, or fewer when this process may open fewer files.
+fn sockets_per_holder() -> usize {
+    let soft_limit = std::fs::read_to_string("/proc/self/limits")
+        .ok()
+        .and_then(|limits| {
+            let line = limits
+                .lines()
+                .find(|line| line.starts_with("Max open files"))?
+                .to_owned();
+            line.split_whitespace().nth(3)?.parse::<usize>().ok()
+        });
+    soft_limit.map_or(10_000, |limit| limit.saturating_sub(128).clamp(100, 10_000))
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_answers_while_twenty_thousand_slow_sockets_are_open() {
@@ -46,8 +60,10 @@ async fn health_answers_while_twenty_thousand_slow_sockets_are_open() {
     .await;
     let target = server.base_url.trim_start_matches("http://").to_owned();
 
+    let per_holder = sockets_per_holder();
     let mut holders = Vec::new();
-    for holder in 0..HOLDERS {
+    for first in (0..SLOW_SOCKETS).step_by(per_holder) {
+        let n_sockets = per_holder.min(SLOW_SOCKETS - first);
         let mut child = Command::new(std::env::current_exe().unwrap())
             .args([
                 "slow_sockets::hold_slow_sockets",
@@ -56,7 +72,7 @@ async fn health_answers_while_twenty_thousand_slow_sockets_are_open() {
                 "--nocapture",
             ])
             .env(TARGET_ENV, &target)
-            .env(HOLDER_ENV, holder.to_string())
+            .env(HOLDER_ENV, format!("{first}:{n_sockets}"))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .kill_on_drop(true)
@@ -82,7 +98,7 @@ async fn health_answers_while_twenty_thousand_slow_sockets_are_open() {
             .expect("the holders opened their sockets in time")
             .unwrap();
     }
-    assert_eq!(opened, HOLDERS * SOCKETS_PER_HOLDER);
+    assert_eq!(opened, SLOW_SOCKETS);
 
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
@@ -113,8 +129,8 @@ async fn health_answers_while_twenty_thousand_slow_sockets_are_open() {
 }
 
 /// Run by [`health_answers_while_twenty_thousand_slow_sockets_are_open`] in a child process:
-/// opens [`SOCKETS_PER_HOLDER`] connections that send an unfinished request head, prints how
-/// many connected, then sends one more header line a second on each until stdin closes.
+/// opens its share of connections, each sending an unfinished request head, prints how many
+/// connected, then sends one more header line a second on each until stdin closes.
 #[tokio::test]
 #[ignore = "started by health_answers_while_twenty_thousand_slow_sockets_are_open"]
 async fn hold_slow_sockets() {
@@ -122,13 +138,14 @@ async fn hold_slow_sockets() {
         return;
     };
     let target: SocketAddr = target.parse().unwrap();
-    let holder: usize = holder.parse().unwrap();
-    let addresses_per_holder = SOURCE_ADDRESSES / HOLDERS;
-    let mut sockets = Vec::with_capacity(SOCKETS_PER_HOLDER);
-    for batch_start in (0..SOCKETS_PER_HOLDER).step_by(500) {
+    let (first, n_sockets) = holder.split_once(':').unwrap();
+    let first: usize = first.parse().unwrap();
+    let end = first + n_sockets.parse::<usize>().unwrap();
+    let mut sockets = Vec::with_capacity(end - first);
+    for batch_start in (first..end).step_by(500) {
         let mut batch = tokio::task::JoinSet::new();
-        for index in batch_start..(batch_start + 500).min(SOCKETS_PER_HOLDER) {
-            let address = 2 + holder * addresses_per_holder + index % addresses_per_holder;
+        for index in batch_start..(batch_start + 500).min(end) {
+            let address = 2 + index % SOURCE_ADDRESSES;
             let source = Ipv4Addr::new(127, 0, 0, u8::try_from(address).unwrap());
             batch.spawn(open_slow_socket(source, target));
         }

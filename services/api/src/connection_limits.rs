@@ -6,6 +6,10 @@
 
 use std::time::Duration;
 
+/// Descriptors left for everything but client connections (state store, datasources, uploads)
+/// when the process may open fewer than the connection cap plus these.
+const RESERVED_DESCRIPTORS: usize = 256;
+
 /// Timeouts and connection caps of the HTTP server (docs/security.md, "Connections").
 #[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
 pub struct ConnectionLimits {
@@ -98,9 +102,26 @@ impl ConnectionLimits {
         }
     }
 
-    /// The connection cap as a count.
+    /// The connection cap as a count, lowered to leave [`RESERVED_DESCRIPTORS`] free when the
+    /// process's open-files limit is too low for it (accepting would fail before the cap).
     pub(crate) fn max_connections_count(&self) -> usize {
-        usize::try_from(self.max_connections).unwrap_or(usize::MAX)
+        let configured = usize::try_from(self.max_connections).unwrap_or(usize::MAX);
+        let Some(open_files) = std::fs::read_to_string("/proc/self/limits")
+            .ok()
+            .and_then(|limits| soft_open_files_limit(&limits))
+        else {
+            return configured;
+        };
+        let room = open_files.saturating_sub(RESERVED_DESCRIPTORS).max(1);
+        if room < configured {
+            tracing::warn!(
+                configured,
+                open_files,
+                lowered = room,
+                "the open-files limit is too low for the connection cap; the cap is lowered"
+            );
+        }
+        configured.min(room)
     }
 
     /// The per-client cap as a count; `None` when off.
@@ -110,11 +131,32 @@ impl ConnectionLimits {
     }
 }
 
+/// The soft "Max open files" limit in the text of `/proc/self/limits`; `None` when unlimited
+/// or absent.
+fn soft_open_files_limit(limits: &str) -> Option<usize> {
+    let line = limits
+        .lines()
+        .find(|line| line.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use clap::Parser;
 
-    use super::ConnectionLimits;
+    use super::{ConnectionLimits, soft_open_files_limit};
+
+    #[test]
+    fn the_soft_open_files_limit_is_read_from_proc_limits() {
+        let limits = "Limit                     Soft Limit           Hard Limit           Units     \n\
+                      Max processes             unlimited            unlimited            processes \n\
+                      Max open files            1024                 20000                files     \n";
+        assert_eq!(soft_open_files_limit(limits), Some(1024));
+        let unlimited =
+            "Max open files            unlimited            unlimited            files\n";
+        assert_eq!(soft_open_files_limit(unlimited), None);
+        assert_eq!(soft_open_files_limit(""), None);
+    }
 
     #[derive(Debug, Parser)]
     struct Flags {
