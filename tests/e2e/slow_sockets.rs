@@ -12,7 +12,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::Stdio;
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpSocket, TcpStream};
 use tokio::process::Command;
 
@@ -154,11 +154,13 @@ async fn hold_slow_sockets() {
         }
     }
     println!("slow sockets opened: {}", sockets.len());
-    let mut stdin = tokio::io::stdin();
-    let mut ignored = [0_u8; 1];
+    let mut stdin_closed = tokio::task::spawn_blocking(|| {
+        let mut ignored = [0_u8; 1];
+        let _ = std::io::Read::read(&mut std::io::stdin(), &mut ignored);
+    });
     loop {
         tokio::select! {
-            _ = stdin.read(&mut ignored) => return,
+            _ = &mut stdin_closed => return,
             () = tokio::time::sleep(Duration::from_secs(1)) => {
                 for socket in &mut sockets {
                     let _ = socket.try_write(b"x-slow: 1\r\n");
