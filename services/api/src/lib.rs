@@ -53,6 +53,10 @@ pub fn router(state: AppState) -> Router {
             get(routes::list_datasources::list_datasources),
         )
         .route(
+            "/v1/datasources/{name}/schema",
+            get(routes::get_datasource_schema::get_datasource_schema),
+        )
+        .route(
             "/openapi.json",
             get(routes::openapi_document::openapi_document),
         )
