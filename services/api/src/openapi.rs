@@ -149,6 +149,21 @@ pub(crate) fn openapi_document() -> Value {
         },
         Operation {
             method: "post",
+            path: "/mcp",
+            summary: "Model Context Protocol over Streamable HTTP (stateless, JSON answers); each tool calls the API route it wraps with the same key (docs/mcp.md)",
+            scope: Some("any"),
+            parameters: json!([]),
+            request: Some(json_content(
+                json!({"type": "object", "description": "A JSON-RPC message"}),
+            )),
+            success: (
+                "200",
+                json_content(json!({"type": "object", "description": "A JSON-RPC message"})),
+            ),
+            errors: &["401", "429"],
+        },
+        Operation {
+            method: "post",
             path: "/v1/uploads",
             summary: "Upload a ZIP of CSV files (one folder per table) into a datasource; poll the returned URL",
             scope: Some("ingest"),
@@ -304,7 +319,13 @@ pub(crate) fn openapi_document() -> Value {
         match operation.scope {
             Some(scope) => {
                 entry["security"] = json!([{"bearer": []}, {"api_key": []}]);
-                entry["description"] = json!(format!("Needs an API key with the `{scope}` scope."));
+                entry["description"] = if scope == "any" {
+                    json!(
+                        "Needs an active API key of any scope; each tool needs its route's scope."
+                    )
+                } else {
+                    json!(format!("Needs an API key with the `{scope}` scope."))
+                };
             }
             None => entry["security"] = json!([]),
         }

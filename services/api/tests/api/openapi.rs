@@ -48,6 +48,7 @@ async fn the_document_describes_the_wire_types_and_every_operation() {
         "/v1/questions/{id}/chart.svg",
         "/v1/datasources",
         "/v1/datasources/{name}/schema",
+        "/mcp",
         "/v1/admin/memory/{kind}",
         "/v1/admin/memory/{kind}/{entry_id}",
         "/metrics",
