@@ -18,7 +18,9 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use crate::fakes::{FakeApprovals, FakeKeyStore};
-use crate::test_app::{APPROVE_KEY, ASK_KEY};
+use axum::http::StatusCode;
+
+use crate::test_app::{APPROVE_KEY, ASK_KEY, TestApp, assert_error};
 
 /// Rows the scripted engine answers every query with: more than a tool returns.
 const N_SCRIPTED_ROWS: usize = 150;
@@ -320,4 +322,22 @@ async fn run_sql_of_a_select_returns_at_most_100_rows_marked_truncated() {
     assert_eq!(answer["truncated"], true);
     assert_eq!(answer["columns"][0]["name"], "city_name");
     assert!(answer["sql"].as_str().unwrap().contains("GROUP BY"));
+}
+
+#[tokio::test]
+async fn mcp_refuses_get_and_delete_without_a_session_and_an_unknown_key_with_401() {
+    let app = TestApp::new();
+
+    let get_response = app.call("GET", "/mcp", ASK_KEY).await;
+    let delete_response = app.call("DELETE", "/mcp", ASK_KEY).await;
+    let unknown_key_response = app.call("POST", "/mcp", "ak_not_a_key").await;
+
+    assert!(get_response.status().is_client_error());
+    assert!(delete_response.status().is_client_error());
+    assert_error(
+        unknown_key_response,
+        StatusCode::UNAUTHORIZED,
+        "invalid_api_key",
+    )
+    .await;
 }
