@@ -197,6 +197,72 @@ pub struct DatasourceView {
     pub tables: Vec<String>,
 }
 
+/// Body of `GET /v1/datasources/{name}/schema`: the latest stored schema snapshot of one
+/// datasource, with the descriptions of its imported metadata and its sampled values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct DatasourceSchemaView {
+    /// Name used in requests.
+    pub name: String,
+    /// Engine that runs its queries (`embedded`, `postgres`, `redshift`, `athena`).
+    pub engine: String,
+    /// Human description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Content hash of the tables and metrics (hex); `None` when no snapshot is stored yet.
+    #[serde(default)]
+    pub version: Option<String>,
+    /// Tables in name order (empty when no snapshot is stored yet).
+    pub tables: Vec<TableSchemaView>,
+    /// Named business measures from imported metadata, in name order.
+    #[serde(default)]
+    pub metrics: Vec<MetricView>,
+}
+
+/// One table of [`DatasourceSchemaView`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TableSchemaView {
+    /// Table name as queries refer to it.
+    pub name: String,
+    /// Business description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Number of rows when the engine reported it at the last extraction.
+    #[serde(default)]
+    pub n_rows: Option<u64>,
+    /// Columns in table order.
+    pub columns: Vec<ColumnSchemaView>,
+}
+
+/// One column of [`TableSchemaView`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ColumnSchemaView {
+    /// Column name.
+    pub name: String,
+    /// Engine type name (`BIGINT`, `VARCHAR`, `DATE`, ...).
+    pub data_type: String,
+    /// Business description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Distinct values of a low-cardinality text column (empty when none were sampled).
+    #[serde(default)]
+    pub sample_values: Vec<String>,
+}
+
+/// A named business measure of [`DatasourceSchemaView`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct MetricView {
+    /// Metric name (`revenue`).
+    pub name: String,
+    /// What the metric means.
+    pub description: String,
+    /// SQL expression computing it, when the metadata gives one.
+    #[serde(default)]
+    pub sql: Option<String>,
+    /// Table the metric is computed from, when it belongs to one.
+    #[serde(default)]
+    pub table: Option<String>,
+}
+
 /// Error body of every 4xx and 5xx response.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ApiErrorBody {

@@ -8,6 +8,7 @@ pub mod api;
 pub mod envelope;
 pub mod error;
 pub mod ingestion;
+pub mod mcp;
 pub mod result;
 pub mod schema_export;
 pub mod stages;

@@ -5,8 +5,8 @@
 use schemars::{JsonSchema, schema_for};
 
 use crate::api::{
-    ApiErrorBody, DatasourceView, FeedbackRecord, FeedbackRequest, JobView, MemoryEntryList,
-    SubmitQuestionRequest, SubmitQuestionResponse,
+    ApiErrorBody, DatasourceSchemaView, DatasourceView, FeedbackRecord, FeedbackRequest, JobView,
+    MemoryEntryList, SubmitQuestionRequest, SubmitQuestionResponse,
 };
 use crate::envelope::{JobEnvelope, TaskMessage};
 use crate::error::StageFailure;
@@ -85,6 +85,10 @@ pub fn all_schemas() -> Vec<(&'static str, serde_json::Value)> {
         ),
         ("job_view", schema_of::<JobView>()),
         ("datasource_view", schema_of::<DatasourceView>()),
+        (
+            "datasource_schema_view",
+            schema_of::<DatasourceSchemaView>(),
+        ),
         ("api_error_body", schema_of::<ApiErrorBody>()),
         ("feedback_request", schema_of::<FeedbackRequest>()),
         ("feedback_record", schema_of::<FeedbackRecord>()),

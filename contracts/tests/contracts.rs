@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use contracts::api::{
-    ApiErrorBody, DatasourceView, FeedbackRecord, FeedbackRequest, JobStatus, JobView,
-    MemoryEntryList, SubmitQuestionRequest, SubmitQuestionResponse,
+    ApiErrorBody, DatasourceSchemaView, DatasourceView, FeedbackRecord, FeedbackRequest, JobStatus,
+    JobView, MemoryEntryList, SubmitQuestionRequest, SubmitQuestionResponse,
 };
 use contracts::envelope::{JobEnvelope, TaskMessage};
 use contracts::error::StageFailure;
@@ -102,6 +102,7 @@ fn every_fixture_round_trips() {
     round_trip::<SubmitQuestionResponse>("submit_question_response");
     round_trip::<JobView>("job_view");
     round_trip::<DatasourceView>("datasource_view");
+    round_trip::<DatasourceSchemaView>("datasource_schema_view");
     round_trip::<ApiErrorBody>("api_error_body");
 }
 

@@ -22,6 +22,7 @@ mod eval_command;
 mod examples_command;
 mod ingest_command;
 mod lambda_runtime_api;
+mod mcp;
 mod metadata_command;
 mod postgres_datasource;
 mod questions;

@@ -15,6 +15,7 @@ mod correlation_id;
 mod idle_timeout_io;
 mod job_access;
 mod json_body;
+mod mcp;
 mod openapi;
 mod rate_limit;
 mod require_api_key;
@@ -30,14 +31,29 @@ use axum::routing::{delete, get, post};
 pub use api_error::ApiError;
 pub use app_state::{AppState, Uploads};
 pub use connection_limits::ConnectionLimits;
+pub use mcp::{McpStdioError, serve_mcp_stdio};
 pub use rate_limit::KeyRateLimiter;
 pub use serve::serve;
 
 /// Largest accepted request body in bytes (64 KiB).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// Builds the router with every route, the key check, the body limit and error logging.
+/// Builds the router with every route, the key check, the body limit and error logging, and
+/// the MCP server at `/mcp`, whose tools call the same routes in process.
 pub fn router(state: AppState) -> Router {
+    let api_router = api_router(state.clone());
+    let mcp_routes = Router::new()
+        .route_service("/mcp", mcp::streamable_http_service(api_router.clone()))
+        .route_layer(middleware::from_fn_with_state(
+            state,
+            require_api_key::require_any_scope,
+        ))
+        .layer(middleware::from_fn(server_error_log::log_server_errors));
+    api_router.merge(mcp_routes)
+}
+
+/// Every route but `/mcp`.
+fn api_router(state: AppState) -> Router {
     let ask_routes = Router::new()
         .route(
             "/v1/questions",
@@ -51,6 +67,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/v1/datasources",
             get(routes::list_datasources::list_datasources),
+        )
+        .route(
+            "/v1/datasources/{name}/schema",
+            get(routes::get_datasource_schema::get_datasource_schema),
         )
         .route(
             "/openapi.json",

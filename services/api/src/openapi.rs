@@ -5,8 +5,9 @@
 //! every status it can answer; a test in `tests/api/openapi.rs` calls each listed operation.
 
 use contracts::api::{
-    ApiErrorBody, ApiKeyView, CreateApiKeyRequest, CreatedApiKey, DatasourceView, FeedbackRecord,
-    FeedbackRequest, JobView, MemoryEntryList, SubmitQuestionRequest, SubmitQuestionResponse,
+    ApiErrorBody, ApiKeyView, CreateApiKeyRequest, CreatedApiKey, DatasourceSchemaView,
+    DatasourceView, FeedbackRecord, FeedbackRequest, JobView, MemoryEntryList,
+    SubmitQuestionRequest, SubmitQuestionResponse,
 };
 use contracts::uploads::{UploadAccepted, UploadView};
 use schemars::JsonSchema;
@@ -34,6 +35,7 @@ pub(crate) fn openapi_document() -> Value {
     let submit_request = schema_of::<SubmitQuestionRequest>(&mut generator);
     let submit_response = schema_of::<SubmitQuestionResponse>(&mut generator);
     let datasources = schema_of::<Vec<DatasourceView>>(&mut generator);
+    let datasource_schema = schema_of::<DatasourceSchemaView>(&mut generator);
     let feedback_request = schema_of::<FeedbackRequest>(&mut generator);
     let feedback_record = schema_of::<FeedbackRecord>(&mut generator);
     let memory_list = schema_of::<MemoryEntryList>(&mut generator);
@@ -133,6 +135,32 @@ pub(crate) fn openapi_document() -> Value {
             request: None,
             success: ("200", json_content(datasources)),
             errors: &["401", "403"],
+        },
+        Operation {
+            method: "get",
+            path: "/v1/datasources/{name}/schema",
+            summary: "A datasource's tables, columns, types, descriptions, sampled values and metrics, from its latest schema snapshot",
+            scope: Some("ask"),
+            parameters: json!([{"name": "name", "in": "path", "required": true,
+                "schema": {"type": "string"}, "description": "Datasource name"}]),
+            request: None,
+            success: ("200", json_content(datasource_schema)),
+            errors: &["401", "403", "404", "503"],
+        },
+        Operation {
+            method: "post",
+            path: "/mcp",
+            summary: "Model Context Protocol over Streamable HTTP (stateless, JSON answers); each tool calls the API route it wraps with the same key (docs/mcp.md)",
+            scope: Some("any"),
+            parameters: json!([]),
+            request: Some(json_content(
+                json!({"type": "object", "description": "A JSON-RPC message"}),
+            )),
+            success: (
+                "200",
+                json_content(json!({"type": "object", "description": "A JSON-RPC message"})),
+            ),
+            errors: &["401", "429"],
         },
         Operation {
             method: "post",
@@ -291,7 +319,13 @@ pub(crate) fn openapi_document() -> Value {
         match operation.scope {
             Some(scope) => {
                 entry["security"] = json!([{"bearer": []}, {"api_key": []}]);
-                entry["description"] = json!(format!("Needs an API key with the `{scope}` scope."));
+                entry["description"] = if scope == "any" {
+                    json!(
+                        "Needs an active API key of any scope; each tool needs its route's scope."
+                    )
+                } else {
+                    json!(format!("Needs an API key with the `{scope}` scope."))
+                };
             }
             None => entry["security"] = json!([]),
         }

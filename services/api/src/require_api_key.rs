@@ -24,6 +24,16 @@ pub(crate) struct Caller {
     pub(crate) is_admin: bool,
 }
 
+/// Middleware admitting requests whose key is active, whatever its scopes (the MCP endpoint,
+/// whose tools are each checked for their route's scope).
+pub(crate) async fn require_any_scope(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    admit(&state, request, next, None).await
+}
+
 /// Middleware admitting requests whose key is active and has the `ask` scope.
 pub(crate) async fn require_ask_scope(
     state: State<AppState>,
@@ -62,9 +72,19 @@ pub(crate) async fn require_admin_scope(
 
 async fn require_scope(
     State(state): State<AppState>,
-    mut request: Request,
+    request: Request,
     next: Next,
     scope: KeyScope,
+) -> Result<Response, ApiError> {
+    admit(&state, request, next, Some(scope)).await
+}
+
+/// Checks the key (and `scope`, when given) and the rate limit, then runs the route.
+async fn admit(
+    state: &AppState,
+    mut request: Request,
+    next: Next,
+    scope: Option<KeyScope>,
 ) -> Result<Response, ApiError> {
     let plaintext_key = presented_key(request.headers()).ok_or(ApiError::MissingApiKey)?;
     let api_key_record = state
@@ -72,7 +92,9 @@ async fn require_scope(
         .find_active_key(&hash_api_key(plaintext_key))
         .await?
         .ok_or(ApiError::InvalidApiKey)?;
-    if !api_key_record.scopes.contains(&scope) {
+    if let Some(scope) = scope
+        && !api_key_record.scopes.contains(&scope)
+    {
         return Err(ApiError::MissingScope(scope));
     }
     if let Some(rate_limiter) = &state.rate_limiter {

@@ -41,6 +41,9 @@ pub enum Command {
     /// Manage the schema snapshots of datasources.
     #[command(subcommand)]
     Schema(SchemaCommand),
+    /// Serve the analyst's tools to an MCP client over stdio (Claude Desktop, Cursor, ...),
+    /// calling a running server's API with one key (see docs/mcp.md).
+    Mcp(McpArgs),
 }
 
 /// Subcommands of `analyst metadata`.
@@ -478,4 +481,15 @@ pub struct IngestArgs {
     /// Vector size a new PostgreSQL state store is set up for (the embedder's size).
     #[arg(long, env = "ANALYST_EMBEDDING_DIMENSION", default_value_t = 384)]
     pub embedding_dimension: usize,
+}
+
+/// Arguments of `analyst mcp` (see docs/mcp.md).
+#[derive(Debug, Clone, Args)]
+pub struct McpArgs {
+    /// Base URL of a running analyst API, e.g. `http://127.0.0.1:8080`.
+    #[arg(long, env = "ANALYST_URL")]
+    pub url: String,
+    /// API key the tools call the API with; its scopes are what the MCP client may do.
+    #[arg(long, env = "ANALYST_API_KEY", hide_env_values = true)]
+    pub key: secrecy::SecretString,
 }

@@ -20,6 +20,7 @@ pub mod examples_command;
 pub mod ingest_command;
 pub mod keys_command;
 pub mod llm_choice;
+pub mod mcp_command;
 pub mod metadata_command;
 pub mod metrics_recorder;
 pub mod platform;

@@ -33,5 +33,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Schema(SchemaCommand::Refresh(refresh_args)) => {
             local::schema_command::run_refresh(refresh_args).await
         }
+        Command::Mcp(mcp_args) => local::mcp_command::run(mcp_args).await,
     }
 }

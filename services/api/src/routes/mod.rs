@@ -5,6 +5,7 @@
 pub(crate) mod api_keys;
 pub(crate) mod cancel_question;
 pub(crate) mod get_chart_svg;
+pub(crate) mod get_datasource_schema;
 pub(crate) mod get_question;
 pub(crate) mod give_feedback;
 pub(crate) mod health;

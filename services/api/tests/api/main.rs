@@ -8,6 +8,7 @@ mod fakes;
 mod feedback;
 mod get_question;
 mod health;
+mod mcp;
 mod memory_entries;
 mod openapi;
 mod ownership;

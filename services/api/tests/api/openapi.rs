@@ -18,6 +18,7 @@ fn concrete(path: &str) -> String {
         .replace("{kind}", "cache")
         .replace("{entry_id}", "e-1")
         .replace("{key_id}", "key-1")
+        .replace("{name}", "restaurants")
 }
 
 #[tokio::test]
@@ -46,6 +47,8 @@ async fn the_document_describes_the_wire_types_and_every_operation() {
         "/v1/questions/{id}/feedback",
         "/v1/questions/{id}/chart.svg",
         "/v1/datasources",
+        "/v1/datasources/{name}/schema",
+        "/mcp",
         "/v1/admin/memory/{kind}",
         "/v1/admin/memory/{kind}/{entry_id}",
         "/metrics",

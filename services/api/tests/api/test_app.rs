@@ -11,6 +11,7 @@ use axum::http::{Request, Response, StatusCode};
 use ports::datasource::{Datasource, Datasources};
 use ports::job_store::JobStore;
 use ports::key_store::{KeyScope, KeyStore};
+use ports::schema::{ColumnSchema, SchemaSnapshot, TableSchema};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -132,16 +133,51 @@ pub(crate) fn app_state(
         launcher,
         datasources,
         default_datasource: "restaurants".to_owned(),
-        schema_store: Arc::new(FakeSchemaStore::with_tables(
-            "restaurants",
-            &["geographic", "location", "restaurant"],
-        )),
+        schema_store: Arc::new(restaurant_schema_store()),
         approvals,
         pair_store,
         metrics: None,
         rate_limiter: per_minute.map(|per_minute| Arc::new(KeyRateLimiter::per_minute(per_minute))),
         uploads: None,
     }
+}
+
+/// The `restaurants` snapshot: three tables, the `restaurant` one with described, sampled columns.
+pub(crate) fn restaurant_schema_store() -> FakeSchemaStore {
+    let schema_store = FakeSchemaStore::with_tables("restaurants", &["geographic", "location"]);
+    let mut snapshots = schema_store.snapshots.lock().unwrap();
+    let mut tables = snapshots.remove("restaurants").unwrap().tables;
+    tables.push(TableSchema {
+        name: "restaurant".to_owned(),
+        description: Some("One row per restaurant".to_owned()),
+        columns: vec![
+            ColumnSchema {
+                name: "food_type".to_owned(),
+                data_type: "VARCHAR".to_owned(),
+                description: Some("Cuisine served".to_owned()),
+                sample_values: vec!["italian".to_owned(), "vegan".to_owned()],
+            },
+            ColumnSchema {
+                name: "city_name".to_owned(),
+                data_type: "VARCHAR".to_owned(),
+                description: None,
+                sample_values: vec!["san francisco".to_owned()],
+            },
+            ColumnSchema {
+                name: "rating".to_owned(),
+                data_type: "DOUBLE".to_owned(),
+                description: None,
+                sample_values: Vec::new(),
+            },
+        ],
+        n_rows: Some(11),
+    });
+    snapshots.insert(
+        "restaurants".to_owned(),
+        SchemaSnapshot::new("restaurants", tables),
+    );
+    drop(snapshots);
+    schema_store
 }
 
 pub(crate) async fn json_body(response: Response<Body>) -> Value {

@@ -1,0 +1,410 @@
+//! The MCP tools: `list_datasources`, `describe_datasource`, `suggest_questions`, `ask`,
+//! `get_answer`, `run_sql` and `approve`, each a thin layer over one or two API routes.
+//!
+//! Invariant: a tool never reaches a store, an engine or the pipeline itself; it only sends API
+//! calls through its [`ApiTransport`], and an API refusal becomes a tool error with the API's
+//! code and message.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::Method;
+use axum::http::request::Parts;
+use contracts::api::{
+    DatasourceSchemaView, DatasourceView, FeedbackRecord, JobStatus, JobView,
+    SubmitQuestionResponse, Verdict,
+};
+use contracts::mcp::{
+    AnswerTrust, ApproveInput, AskInput, DatasourceInput, DatasourceList, GetAnswerInput,
+    MAX_TOOL_ROWS, MAX_WAIT_SECONDS, RunSqlInput, SuggestedQuestions, ToolAnswer, ToolErrorBody,
+    ToolErrorDetail,
+};
+use rmcp::handler::server::router::tool::ToolRouter;
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::{CallToolResult, Extensions, ServerCapabilities, ServerConfig};
+use rmcp::{Json, ServerHandler, tool, tool_handler, tool_router};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use tokio::time::Instant;
+use uuid::Uuid;
+
+use crate::mcp::api_transport::{ApiCall, ApiTransport};
+use crate::mcp::suggested_questions::suggest_questions_from_schema;
+
+/// Longest pause between two polls of a job.
+const MAX_POLL_PAUSE: Duration = Duration::from_secs(2);
+
+/// First pause between two polls of a job; it doubles up to [`MAX_POLL_PAUSE`].
+const FIRST_POLL_PAUSE: Duration = Duration::from_millis(100);
+
+/// The MCP server: the tools over one [`ApiTransport`].
+#[derive(Clone)]
+pub(crate) struct AnalystTools {
+    api: Arc<dyn ApiTransport>,
+    tool_router: ToolRouter<AnalystTools>,
+}
+
+#[tool_router]
+impl AnalystTools {
+    /// The tools over `api`.
+    pub(crate) fn new(api: Arc<dyn ApiTransport>) -> Self {
+        AnalystTools {
+            api,
+            tool_router: Self::tool_router(),
+        }
+    }
+
+    #[tool(
+        description = "List the datasources this API key may ask, with their engine, description and table names. Start here.",
+        annotations(read_only_hint = true)
+    )]
+    async fn list_datasources(
+        &self,
+        extensions: Extensions,
+    ) -> Result<Json<DatasourceList>, CallToolResult> {
+        let datasources: Vec<DatasourceView> = self
+            .call(&extensions, Method::GET, "/v1/datasources".to_owned(), None)
+            .await?;
+        Ok(Json(DatasourceList { datasources }))
+    }
+
+    #[tool(
+        description = "Describe one datasource: its tables, columns, column types, descriptions, sampled values of low-cardinality columns and metric definitions. Use it before writing SQL for run_sql.",
+        annotations(read_only_hint = true)
+    )]
+    async fn describe_datasource(
+        &self,
+        extensions: Extensions,
+        Parameters(input): Parameters<DatasourceInput>,
+    ) -> Result<Json<DatasourceSchemaView>, CallToolResult> {
+        let schema = self
+            .datasource_schema(&extensions, &input.datasource)
+            .await?;
+        Ok(Json(schema))
+    }
+
+    #[tool(
+        description = "Suggest a few questions a datasource can answer, built from its tables, columns and sampled values (not by a language model).",
+        annotations(read_only_hint = true)
+    )]
+    async fn suggest_questions(
+        &self,
+        extensions: Extensions,
+        Parameters(input): Parameters<DatasourceInput>,
+    ) -> Result<Json<SuggestedQuestions>, CallToolResult> {
+        let schema = self
+            .datasource_schema(&extensions, &input.datasource)
+            .await?;
+        Ok(Json(SuggestedQuestions {
+            questions: suggest_questions_from_schema(&schema),
+            datasource: schema.name,
+        }))
+    }
+
+    #[tool(
+        description = "Ask a question about a datasource in plain language. The analyst writes read-only SQL, runs it and answers; waits up to wait_seconds (default 30) and returns the SQL, up to 100 rows (truncated says when there were more), the answer, a Vega-Lite chart and what the answer rests on. When done is false, call get_answer with the job id.",
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn ask(
+        &self,
+        extensions: Extensions,
+        Parameters(input): Parameters<AskInput>,
+    ) -> Result<Json<ToolAnswer>, CallToolResult> {
+        let submit_body = json!({
+            "question": input.question,
+            "datasource": input.datasource,
+            "conversation_id": input.conversation_id,
+        });
+        let wait = wait_duration(input.wait_seconds, MAX_WAIT_SECONDS);
+        self.submit_and_wait(&extensions, submit_body, wait).await
+    }
+
+    #[tool(
+        description = "Run one read-only SQL query on a datasource through the same guard and limits as generated SQL (anything but a single read-only query is refused). Returns up to 100 rows, the answer and a chart, like ask.",
+        annotations(read_only_hint = true, open_world_hint = false)
+    )]
+    async fn run_sql(
+        &self,
+        extensions: Extensions,
+        Parameters(input): Parameters<RunSqlInput>,
+    ) -> Result<Json<ToolAnswer>, CallToolResult> {
+        let question = input.question.unwrap_or_else(|| input.sql.clone());
+        let submit_body = json!({
+            "question": question,
+            "datasource": input.datasource,
+            "sql": input.sql,
+        });
+        let wait = wait_duration(input.wait_seconds, MAX_WAIT_SECONDS);
+        self.submit_and_wait(&extensions, submit_body, wait).await
+    }
+
+    #[tool(
+        description = "Get the answer of a job started by ask or run_sql, waiting up to wait_seconds (default 0) for it to finish.",
+        annotations(read_only_hint = true)
+    )]
+    async fn get_answer(
+        &self,
+        extensions: Extensions,
+        Parameters(input): Parameters<GetAnswerInput>,
+    ) -> Result<Json<ToolAnswer>, CallToolResult> {
+        let wait = wait_duration(input.wait_seconds, 0);
+        let job_view = self.wait_for_job(&extensions, input.job_id, wait).await?;
+        tool_answer(job_view)
+    }
+
+    #[tool(
+        description = "Approve a finished job's SQL (or a corrected SQL) so later questions like it are answered from the semantic cache and few-shot memory. Needs an API key with the approve scope.",
+        annotations(
+            read_only_hint = false,
+            destructive_hint = false,
+            idempotent_hint = true
+        )
+    )]
+    async fn approve(
+        &self,
+        extensions: Extensions,
+        Parameters(input): Parameters<ApproveInput>,
+    ) -> Result<Json<FeedbackRecord>, CallToolResult> {
+        let feedback_body = json!({
+            "verdict": Verdict::Approve,
+            "corrected_sql": input.corrected_sql,
+            "comment": input.comment,
+            "replace_existing": input.replace_existing,
+        });
+        let feedback_record = self
+            .call(
+                &extensions,
+                Method::POST,
+                format!("/v1/questions/{}/feedback", input.job_id),
+                Some(feedback_body),
+            )
+            .await?;
+        Ok(Json(feedback_record))
+    }
+}
+
+#[tool_handler(router = self.tool_router)]
+impl ServerHandler for AnalystTools {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build()).with_instructions(
+            "Answers questions about the analyst's datasources with read-only SQL. \
+             Call list_datasources, then describe_datasource, then ask (or run_sql); \
+             call get_answer with the job id while done is false.",
+        )
+    }
+}
+
+impl AnalystTools {
+    /// Sends one call with the MCP request's headers and reads a 2xx body as `T`; any other
+    /// status is the tool error carrying the API's code and message.
+    async fn call<T: DeserializeOwned>(
+        &self,
+        extensions: &Extensions,
+        method: Method,
+        path: String,
+        body: Option<Value>,
+    ) -> Result<T, CallToolResult> {
+        let headers = extensions
+            .get::<Parts>()
+            .map(|parts| parts.headers.clone())
+            .unwrap_or_default();
+        let reply = self
+            .api
+            .send(&headers, ApiCall { method, path, body })
+            .await
+            .map_err(|transport_error| {
+                tool_error("unavailable", transport_error.to_string(), None, None)
+            })?;
+        if !reply.status.is_success() {
+            let code = reply.body["error"]["code"]
+                .as_str()
+                .unwrap_or("api_error")
+                .to_owned();
+            let message = reply.body["error"]["message"].as_str().map_or_else(
+                || format!("the API answered {}", reply.status),
+                str::to_owned,
+            );
+            return Err(tool_error(
+                &code,
+                message,
+                Some(reply.status.as_u16()),
+                None,
+            ));
+        }
+        serde_json::from_value(reply.body).map_err(|parse_error| {
+            tool_error(
+                "unexpected_response",
+                format!("the API's answer could not be read: {parse_error}"),
+                None,
+                None,
+            )
+        })
+    }
+
+    async fn datasource_schema(
+        &self,
+        extensions: &Extensions,
+        datasource: &str,
+    ) -> Result<DatasourceSchemaView, CallToolResult> {
+        let path = format!(
+            "/v1/datasources/{}/schema",
+            percent_encode_path_segment(datasource)
+        );
+        self.call(extensions, Method::GET, path, None).await
+    }
+
+    /// Submits through `POST /v1/questions` and waits for the job.
+    async fn submit_and_wait(
+        &self,
+        extensions: &Extensions,
+        submit_body: Value,
+        wait: Duration,
+    ) -> Result<Json<ToolAnswer>, CallToolResult> {
+        let submitted: SubmitQuestionResponse = self
+            .call(
+                extensions,
+                Method::POST,
+                "/v1/questions".to_owned(),
+                Some(submit_body),
+            )
+            .await?;
+        let job_view = self
+            .wait_for_job(extensions, submitted.job_id, wait)
+            .await?;
+        tool_answer(job_view)
+    }
+
+    /// Polls `GET /v1/questions/{id}` until the job ends or `wait` has passed, pausing 0.1 s,
+    /// then twice as long each time up to 2 s (so a 30 s wait costs about 20 requests).
+    async fn wait_for_job(
+        &self,
+        extensions: &Extensions,
+        job_id: Uuid,
+        wait: Duration,
+    ) -> Result<JobView, CallToolResult> {
+        let deadline = Instant::now() + wait;
+        let mut pause = FIRST_POLL_PAUSE;
+        loop {
+            let job_view: JobView = self
+                .call(
+                    extensions,
+                    Method::GET,
+                    format!("/v1/questions/{job_id}"),
+                    None,
+                )
+                .await?;
+            let now = Instant::now();
+            if job_view.status.is_terminal() || now >= deadline {
+                return Ok(job_view);
+            }
+            tokio::time::sleep(pause.min(deadline - now)).await;
+            pause = (pause * 2).min(MAX_POLL_PAUSE);
+        }
+    }
+}
+
+/// The tool's view of a job: rows capped at [`MAX_TOOL_ROWS`]; a failed job is a tool error
+/// (the tool's output or the error result the client shows the model).
+fn tool_answer(job_view: JobView) -> Result<Json<ToolAnswer>, CallToolResult> {
+    if job_view.status == JobStatus::Failed {
+        let message = match &job_view.error {
+            Some(stage_failure) => match &stage_failure.stage {
+                Some(stage) => format!(
+                    "the job failed in stage {stage} ({}): {}",
+                    stage_failure.kind.as_str(),
+                    stage_failure.message
+                ),
+                None => format!(
+                    "the job failed ({}): {}",
+                    stage_failure.kind.as_str(),
+                    stage_failure.message
+                ),
+            },
+            None => "the job failed".to_owned(),
+        };
+        return Err(tool_error(
+            "job_failed",
+            message,
+            None,
+            Some(job_view.job_id),
+        ));
+    }
+    let trust = AnswerTrust {
+        cache_hit: job_view.cache_hit,
+        cache_similarity: job_view.cache_similarity,
+        approved: job_view
+            .feedback
+            .iter()
+            .any(|feedback| feedback.verdict == Verdict::Approve),
+        n_sql_attempts: job_view.attempts.len(),
+        result_expired: job_view.result_expired,
+    };
+    let (columns, mut rows, truncated, total_rows) = match job_view.result {
+        Some(result_set) => (
+            result_set.columns,
+            result_set.rows,
+            result_set.truncated,
+            result_set.total_rows,
+        ),
+        None => (Vec::new(), Vec::new(), false, None),
+    };
+    let truncated = truncated || rows.len() > MAX_TOOL_ROWS;
+    rows.truncate(MAX_TOOL_ROWS);
+    Ok(Json(ToolAnswer {
+        job_id: job_view.job_id,
+        status: job_view.status,
+        done: job_view.status.is_terminal(),
+        question: job_view.question,
+        datasource: job_view.datasource,
+        sql: job_view.sql,
+        columns,
+        rows,
+        truncated,
+        total_rows,
+        answer: job_view.answer,
+        chart: job_view.chart,
+        trust,
+    }))
+}
+
+/// An error result whose structured content is `{ "error": { "code", "message", ... } }`.
+fn tool_error(
+    code: &str,
+    message: String,
+    http_status: Option<u16>,
+    job_id: Option<Uuid>,
+) -> CallToolResult {
+    let tool_error_body = ToolErrorBody {
+        error: ToolErrorDetail {
+            code: code.to_owned(),
+            message,
+            http_status,
+            job_id,
+        },
+    };
+    CallToolResult::structured_error(
+        serde_json::to_value(tool_error_body).expect("an error body always serializes"),
+    )
+}
+
+/// `requested` seconds (or `default_seconds`), at most [`MAX_WAIT_SECONDS`].
+fn wait_duration(requested: Option<u32>, default_seconds: u32) -> Duration {
+    Duration::from_secs(u64::from(
+        requested.unwrap_or(default_seconds).min(MAX_WAIT_SECONDS),
+    ))
+}
+
+/// `segment` with every byte but unreserved ASCII percent-encoded, so a datasource name cannot
+/// change the path it is put in.
+fn percent_encode_path_segment(segment: &str) -> String {
+    segment
+        .bytes()
+        .map(|byte| {
+            if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+                char::from(byte).to_string()
+            } else {
+                format!("%{byte:02X}")
+            }
+        })
+        .collect()
+}
