@@ -24,14 +24,14 @@ export function analystBinary() {
 }
 
 /**
- * Starts `analyst serve --addr 127.0.0.1:0 --data-dir <tmp> --embedder offline`.
- * Resolves to `{ baseUrl, adminKey, stop() }` once the server listens.
+ * Starts `analyst serve --addr 127.0.0.1:0 --data-dir <tmp> --embedder offline`, then
+ * `extraArgs`. Resolves to `{ baseUrl, adminKey, stop() }` once the server listens.
  */
-export async function startAnalyst() {
+export async function startAnalyst(extraArgs = []) {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'analyst-ui-tests-'));
   const child = spawn(
     analystBinary(),
-    ['serve', '--addr', '127.0.0.1:0', '--data-dir', dataDir, '--embedder', 'offline'],
+    ['serve', '--addr', '127.0.0.1:0', '--data-dir', dataDir, '--embedder', 'offline', ...extraArgs],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' } },
   );
   let stderrTail = '';

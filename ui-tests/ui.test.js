@@ -289,6 +289,30 @@ describe('the analyst web UI', () => {
       assert.equal(await page.locator('#cache-badge').isVisible(), false);
     }));
 
+  test('an answer whose rows were evicted says so instead of showing an empty table', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+    // A cap of 0 MiB per key keeps only each key's newest result.
+    const capped = await startAnalyst(['--max-result-mib-per-key', '0']);
+    t.after(() => capped.stop());
+    const page = await openPage(browser, capped.baseUrl);
+    try {
+      await signIn(page, capped.adminKey);
+      const first = await ask(page, 'How many restaurants are there?');
+      assert.equal(first.status, 'succeeded');
+      assert.equal(await page.locator('#rows-expired').count(), 0);
+      await ask(page, 'How many restaurants are there in each city?');
+
+      await page.locator('#history-list .history-item').nth(1).click();
+      await page.waitForFunction((id) => document.getElementById('job-section').dataset.jobId === id, first.id);
+
+      await page.locator('#rows-expired').waitFor({ state: 'visible' });
+      assert.match(await page.locator('#rows-expired').innerText(), /no longer stored/);
+      assert.equal(await page.locator('#csv-button').isDisabled(), true);
+      assert.deepEqual(page.problems, [], 'the page logged no errors and broke no CSP rule');
+    } finally {
+      await page.context().close();
+    }
+  });
+
   test('a question the data cannot answer says why and can be rejected', { timeout: TEST_TIMEOUT_MS }, (t) =>
     withPage(t, async (page) => {
       await signIn(page);

@@ -383,9 +383,17 @@ function drawSql(job) {
 
 function drawTable(job) {
   const resultSet = job.result;
-  show($('table-block'), Boolean(resultSet));
+  show($('table-block'), Boolean(resultSet) || Boolean(job.result_expired));
   state.tableView = null;
-  if (!resultSet) return;
+  if (!resultSet) {
+    if (job.result_expired) {
+      $('result-table').replaceChildren(el('p', { id: 'rows-expired', className: 'help-text' },
+        'These rows are no longer stored: they were older than the retention period or beyond '
+        + 'this key\'s share of stored rows. Run the SQL again to see them.'));
+      $('csv-button').disabled = true;
+    }
+    return;
+  }
   state.tableView = renderResultTable($('result-table'), resultSet, { pageSize: 25 });
   $('csv-button').disabled = (resultSet.rows || []).length === 0;
 }
