@@ -14,6 +14,9 @@ Steps (--steps, comma-separated, run in order):
   approve             call approve on --job-id (or the job of the last ask)
   delete_sql          call run_sql with `DELETE FROM restaurant`
   select_sql          call run_sql with --sql
+  resources           list the resources, read the schema resource of --datasource and read
+                      the schema resource of a datasource that does not exist and a URI
+                      that names no resource
   raw_post            POST an initialize request with plain HTTP and report the status (HTTP only)
 
 Invariant: observes and reports; never decides whether a test passed.
@@ -38,6 +41,42 @@ def tool_result(result):
         "structured": result.structured_content,
         "text": text,
     }
+
+
+def resource_error(error):
+    """The observable parts of an MCP error answering a resources/read."""
+    return {"code": error.code, "message": error.message, "data": error.data}
+
+
+async def resources_step(session, args):
+    """resources/list, then resources/read of --datasource's schema, an unknown one and a bad URI."""
+    observed = {"capability": session.server_capabilities.resources is not None}
+    listed = await session.list_resources()
+    observed["list"] = [
+        {
+            "uri": str(resource.uri),
+            "name": resource.name,
+            "description": resource.description,
+            "mime_type": resource.mime_type,
+        }
+        for resource in listed.resources
+    ]
+    read = await session.read_resource(f"analyst://datasources/{args.datasource}/schema")
+    observed["read"] = [
+        {"uri": str(contents.uri), "mime_type": contents.mime_type, "text": getattr(contents, "text", None)}
+        for contents in read.contents
+    ]
+    try:
+        await session.read_resource("analyst://datasources/no_such_datasource/schema")
+        observed["read_unknown"] = None
+    except mcp.MCPError as error:
+        observed["read_unknown"] = resource_error(error)
+    try:
+        await session.read_resource("analyst://nothing/here")
+        observed["read_unknown_uri"] = None
+    except mcp.MCPError as error:
+        observed["read_unknown_uri"] = resource_error(error)
+    return observed
 
 
 async def run_steps(session, args):
@@ -98,6 +137,8 @@ async def run_steps(session, args):
                     read_timeout_seconds=60,
                 )
             )
+        elif step == "resources":
+            observations[step] = await resources_step(session, args)
         elif step == "raw_post":
             pass
         else:

@@ -1,9 +1,10 @@
 //! The MCP tools: `list_datasources`, `describe_datasource`, `suggest_questions`, `ask`,
-//! `get_answer`, `run_sql` and `approve`, each a thin layer over one or two API routes.
+//! `get_answer`, `run_sql` and `approve`, each a thin layer over one or two API routes; and the
+//! resources, one schema per datasource, read through the same routes as the first two tools.
 //!
-//! Invariant: a tool never reaches a store, an engine or the pipeline itself; it only sends API
-//! calls through its [`ApiTransport`], and an API refusal becomes a tool error with the API's
-//! code and message.
+//! Invariant: a tool or resource never reaches a store, an engine or the pipeline itself; it
+//! only sends API calls through its [`ApiTransport`], and an API refusal becomes a tool error
+//! (or an MCP error) with the API's code and message.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,14 +22,23 @@ use contracts::mcp::{
 };
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
-use rmcp::model::{CallToolResult, Extensions, ServerCapabilities, ServerConfig};
-use rmcp::{Json, ServerHandler, tool, tool_handler, tool_router};
+use rmcp::model::{
+    CallToolResult, ErrorData, Extensions, ListResourcesResult, PaginatedRequestParams,
+    ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, ResourceContents,
+    ServerCapabilities, ServerConfig,
+};
+use rmcp::service::RequestContext;
+use rmcp::{Json, RoleServer, ServerHandler, tool, tool_handler, tool_router};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 use uuid::Uuid;
 
 use crate::mcp::api_transport::{ApiCall, ApiTransport};
+use crate::mcp::datasource_resources::{
+    SCHEMA_MIME_TYPE, datasource_of_schema_uri, percent_encode_path_segment, resource_error,
+    schema_resource, unknown_resource_error,
+};
 use crate::mcp::suggested_questions::suggest_questions_from_schema;
 
 /// Longest pause between two polls of a job.
@@ -37,7 +47,7 @@ const MAX_POLL_PAUSE: Duration = Duration::from_secs(2);
 /// First pause between two polls of a job; it doubles up to [`MAX_POLL_PAUSE`].
 const FIRST_POLL_PAUSE: Duration = Duration::from_millis(100);
 
-/// The MCP server: the tools over one [`ApiTransport`].
+/// The MCP server: the tools and resources over one [`ApiTransport`].
 #[derive(Clone)]
 pub(crate) struct AnalystTools {
     api: Arc<dyn ApiTransport>,
@@ -79,7 +89,8 @@ impl AnalystTools {
     ) -> Result<Json<DatasourceSchemaView>, CallToolResult> {
         let schema = self
             .datasource_schema(&extensions, &input.datasource)
-            .await?;
+            .await
+            .map_err(tool_error)?;
         Ok(Json(schema))
     }
 
@@ -94,7 +105,8 @@ impl AnalystTools {
     ) -> Result<Json<SuggestedQuestions>, CallToolResult> {
         let schema = self
             .datasource_schema(&extensions, &input.datasource)
-            .await?;
+            .await
+            .map_err(tool_error)?;
         Ok(Json(SuggestedQuestions {
             questions: suggest_questions_from_schema(&schema),
             datasource: schema.name,
@@ -186,17 +198,63 @@ impl AnalystTools {
 #[tool_handler(router = self.tool_router)]
 impl ServerHandler for AnalystTools {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build()).with_instructions(
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_resources()
+                .build(),
+        )
+        .with_instructions(
             "Answers questions about the analyst's datasources with read-only SQL. \
              Call list_datasources, then describe_datasource, then ask (or run_sql); \
-             call get_answer with the job id while done is false.",
+             call get_answer with the job id while done is false. \
+             Each datasource's schema is also a resource, analyst://datasources/{name}/schema.",
         )
+    }
+
+    /// One schema resource per datasource of `GET /v1/datasources` (the ones the key sees).
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        let datasources: Vec<DatasourceView> = self
+            .call_api(
+                &context.extensions,
+                Method::GET,
+                "/v1/datasources".to_owned(),
+                None,
+            )
+            .await
+            .map_err(resource_error)?;
+        Ok(ListResourcesResult::with_all_items(
+            datasources.iter().map(schema_resource).collect(),
+        ))
+    }
+
+    /// The body of `GET /v1/datasources/{name}/schema` as JSON text.
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        let datasource = datasource_of_schema_uri(&request.uri)
+            .ok_or_else(|| unknown_resource_error(&request.uri))?;
+        let schema = self
+            .datasource_schema(&context.extensions, &datasource)
+            .await
+            .map_err(resource_error)?;
+        let schema_json = serde_json::to_string(&schema).expect("a schema view always serializes");
+        Ok(ReadResourceResult::new(vec![
+            ResourceContents::text(schema_json, request.uri).with_mime_type(SCHEMA_MIME_TYPE),
+        ])
+        .into())
     }
 }
 
 impl AnalystTools {
-    /// Sends one call with the MCP request's headers and reads a 2xx body as `T`; any other
-    /// status is the tool error carrying the API's code and message.
+    /// Sends one call and reads a 2xx body as `T`; any other status is the tool error carrying
+    /// the API's code and message.
     async fn call<T: DeserializeOwned>(
         &self,
         extensions: &Extensions,
@@ -204,6 +262,20 @@ impl AnalystTools {
         path: String,
         body: Option<Value>,
     ) -> Result<T, CallToolResult> {
+        self.call_api(extensions, method, path, body)
+            .await
+            .map_err(tool_error)
+    }
+
+    /// Sends one call with the MCP request's headers and reads a 2xx body as `T`; any other
+    /// status is the API's code, message and status.
+    async fn call_api<T: DeserializeOwned>(
+        &self,
+        extensions: &Extensions,
+        method: Method,
+        path: String,
+        body: Option<Value>,
+    ) -> Result<T, ToolErrorDetail> {
         let headers = extensions
             .get::<Parts>()
             .map(|parts| parts.headers.clone())
@@ -213,7 +285,7 @@ impl AnalystTools {
             .send(&headers, ApiCall { method, path, body })
             .await
             .map_err(|transport_error| {
-                tool_error("unavailable", transport_error.to_string(), None, None)
+                error_detail("unavailable", transport_error.to_string(), None, None)
             })?;
         if !reply.status.is_success() {
             let code = reply.body["error"]["code"]
@@ -224,7 +296,7 @@ impl AnalystTools {
                 || format!("the API answered {}", reply.status),
                 str::to_owned,
             );
-            return Err(tool_error(
+            return Err(error_detail(
                 &code,
                 message,
                 Some(reply.status.as_u16()),
@@ -232,7 +304,7 @@ impl AnalystTools {
             ));
         }
         serde_json::from_value(reply.body).map_err(|parse_error| {
-            tool_error(
+            error_detail(
                 "unexpected_response",
                 format!("the API's answer could not be read: {parse_error}"),
                 None,
@@ -245,12 +317,12 @@ impl AnalystTools {
         &self,
         extensions: &Extensions,
         datasource: &str,
-    ) -> Result<DatasourceSchemaView, CallToolResult> {
+    ) -> Result<DatasourceSchemaView, ToolErrorDetail> {
         let path = format!(
             "/v1/datasources/{}/schema",
             percent_encode_path_segment(datasource)
         );
-        self.call(extensions, Method::GET, path, None).await
+        self.call_api(extensions, Method::GET, path, None).await
     }
 
     /// Submits through `POST /v1/questions` and waits for the job.
@@ -322,12 +394,12 @@ fn tool_answer(job_view: JobView) -> Result<Json<ToolAnswer>, CallToolResult> {
             },
             None => "the job failed".to_owned(),
         };
-        return Err(tool_error(
+        return Err(tool_error(error_detail(
             "job_failed",
             message,
             None,
             Some(job_view.job_id),
-        ));
+        )));
     }
     let trust = AnswerTrust {
         cache_hit: job_view.cache_hit,
@@ -367,20 +439,25 @@ fn tool_answer(job_view: JobView) -> Result<Json<ToolAnswer>, CallToolResult> {
     }))
 }
 
-/// An error result whose structured content is `{ "error": { "code", "message", ... } }`.
-fn tool_error(
+/// The code and message of a tool or resource error.
+fn error_detail(
     code: &str,
     message: String,
     http_status: Option<u16>,
     job_id: Option<Uuid>,
-) -> CallToolResult {
+) -> ToolErrorDetail {
+    ToolErrorDetail {
+        code: code.to_owned(),
+        message,
+        http_status,
+        job_id,
+    }
+}
+
+/// An error result whose structured content is `{ "error": { "code", "message", ... } }`.
+fn tool_error(error_detail: ToolErrorDetail) -> CallToolResult {
     let tool_error_body = ToolErrorBody {
-        error: ToolErrorDetail {
-            code: code.to_owned(),
-            message,
-            http_status,
-            job_id,
-        },
+        error: error_detail,
     };
     CallToolResult::structured_error(
         serde_json::to_value(tool_error_body).expect("an error body always serializes"),
@@ -392,19 +469,4 @@ fn wait_duration(requested: Option<u32>, default_seconds: u32) -> Duration {
     Duration::from_secs(u64::from(
         requested.unwrap_or(default_seconds).min(MAX_WAIT_SECONDS),
     ))
-}
-
-/// `segment` with every byte but unreserved ASCII percent-encoded, so a datasource name cannot
-/// change the path it is put in.
-fn percent_encode_path_segment(segment: &str) -> String {
-    segment
-        .bytes()
-        .map(|byte| {
-            if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-                char::from(byte).to_string()
-            } else {
-                format!("%{byte:02X}")
-            }
-        })
-        .collect()
 }

@@ -1,13 +1,14 @@
-//! The Model Context Protocol server: the analyst as a tool for agents. Over Streamable HTTP at
-//! `/mcp` (stateless: every POST stands alone, so it runs behind AWS Lambda too) the tools call
-//! this process's own router with the caller's key; over stdio (`analyst mcp`) they call a
-//! running server over HTTP with one key.
+//! The Model Context Protocol server: the analyst as tools (and each datasource's schema as a
+//! resource) for agents. Over Streamable HTTP at `/mcp` (stateless: every POST stands alone, so
+//! it runs behind AWS Lambda too) the tools call this process's own router with the caller's
+//! key; over stdio (`analyst mcp`) they call a running server over HTTP with one key.
 //!
-//! Invariant: the tools reach the platform only through its HTTP API, so what a key may do over
-//! MCP is exactly what it may do over the API.
+//! Invariant: the tools and resources reach the platform only through its HTTP API, so what a
+//! key may do over MCP is exactly what it may do over the API.
 
 mod analyst_tools;
 mod api_transport;
+mod datasource_resources;
 mod suggested_questions;
 
 use std::sync::Arc;

@@ -234,6 +234,58 @@ async fn an_mcp_client_lists_the_tools_with_their_schemas_and_the_datasources() 
 }
 
 #[tokio::test]
+async fn an_mcp_client_lists_and_reads_each_datasource_schema_as_a_resource() {
+    let server = serve_mcp().await;
+
+    let report = run_client(&[
+        "--url",
+        &server.url,
+        "--key",
+        ASK_KEY,
+        "--steps",
+        "resources",
+    ])
+    .await;
+
+    assert_eq!(report.get("session_error"), None, "report: {report}");
+    let resources = &report["resources"];
+    assert_eq!(resources["capability"], true);
+    let listed = resources["list"].as_array().unwrap();
+    assert_eq!(listed.len(), 1, "resources: {resources}");
+    assert_eq!(listed[0]["uri"], "analyst://datasources/restaurants/schema");
+    assert_eq!(listed[0]["name"], "restaurants schema");
+    assert_eq!(listed[0]["mime_type"], "application/json");
+    assert!(
+        listed[0]["description"]
+            .as_str()
+            .unwrap()
+            .contains("Restaurants and their ratings")
+    );
+    let read = resources["read"].as_array().unwrap();
+    assert_eq!(read.len(), 1);
+    assert_eq!(read[0]["uri"], "analyst://datasources/restaurants/schema");
+    assert_eq!(read[0]["mime_type"], "application/json");
+    let schema: Value = serde_json::from_str(read[0]["text"].as_str().unwrap()).unwrap();
+    assert_eq!(schema["name"], "restaurants");
+    assert_eq!(schema["tables"][0]["name"], "restaurant");
+    assert_eq!(schema["tables"][0]["columns"][0]["name"], "city_name");
+    let read_unknown = &resources["read_unknown"];
+    // Resource not found: -32002 before protocol 2026-07-28, invalid params (-32602) from it.
+    assert!(
+        [json!(-32002), json!(-32602)].contains(&read_unknown["code"]),
+        "error: {read_unknown}"
+    );
+    assert_eq!(read_unknown["data"]["error"]["code"], "unknown_datasource");
+    assert_eq!(read_unknown["data"]["error"]["http_status"], 404);
+    let read_unknown_uri = &resources["read_unknown_uri"];
+    assert_eq!(read_unknown_uri["code"], read_unknown["code"]);
+    assert_eq!(
+        read_unknown_uri["data"]["error"]["code"],
+        "unknown_resource"
+    );
+}
+
+#[tokio::test]
 async fn an_mcp_client_without_a_key_is_refused_with_401() {
     let server = serve_mcp().await;
 
