@@ -10,6 +10,7 @@ mod analyst_tools;
 mod api_transport;
 mod datasource_resources;
 mod suggested_questions;
+mod tool_answers;
 
 use std::sync::Arc;
 
