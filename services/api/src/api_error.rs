@@ -139,6 +139,15 @@ pub enum ApiError {
     /// No upload has this id.
     #[error("upload {0} does not exist")]
     UploadNotFound(uuid::Uuid),
+    /// The MCP transport refused the message (not JSON-RPC, wrong `Accept` or content type, a
+    /// method it does not serve), with the transport's status and reason.
+    #[error("{message}")]
+    InvalidMcpRequest {
+        /// The status the transport answered.
+        status: StatusCode,
+        /// The transport's reason.
+        message: String,
+    },
     /// An engine or embedder needed by the request is unreachable.
     #[error("a service the request needs is unavailable; try again later")]
     Unavailable(String),
@@ -181,6 +190,7 @@ impl ApiError {
             | ApiError::NothingToApprove(_) => StatusCode::CONFLICT,
             ApiError::CorrectedSqlRejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::InvalidMcpRequest { status, .. } => *status,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::PayloadTooLarge | ApiError::UploadTooLarge { .. } => {
@@ -223,6 +233,7 @@ impl ApiError {
             ApiError::InvalidUploadId(_) => "invalid_upload_id",
             ApiError::UploadNotFound(_) => "upload_not_found",
             ApiError::Unavailable(_) => "unavailable",
+            ApiError::InvalidMcpRequest { .. } => "invalid_mcp_request",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::RequestTimeout { .. } => "request_timeout",
             ApiError::Store(_) | ApiError::Launch(_) => "internal_error",

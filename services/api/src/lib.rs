@@ -44,6 +44,7 @@ pub fn router(state: AppState) -> Router {
     let api_router = api_router(state.clone());
     let mcp_routes = Router::new()
         .route_service("/mcp", mcp::streamable_http_service(api_router.clone()))
+        .route_layer(middleware::from_fn(mcp::json_error_bodies))
         .route_layer(middleware::from_fn_with_state(
             state,
             require_api_key::require_any_scope,

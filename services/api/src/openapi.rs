@@ -160,7 +160,7 @@ pub(crate) fn openapi_document() -> Value {
                 "200",
                 json_content(json!({"type": "object", "description": "A JSON-RPC message"})),
             ),
-            errors: &["401", "429"],
+            errors: &["202", "400", "401", "404", "406", "413", "415", "429"],
         },
         Operation {
             method: "post",
@@ -302,6 +302,13 @@ pub(crate) fn openapi_document() -> Value {
             &["408"]
         };
         for error_status in operation.errors.iter().chain(common_errors) {
+            if *error_status == "202" {
+                responses.insert(
+                    "202".to_owned(),
+                    json!({"description": "A JSON-RPC notification or response, accepted; no body"}),
+                );
+                continue;
+            }
             responses.insert(
                 (*error_status).to_owned(),
                 json!({
@@ -369,6 +376,7 @@ fn error_description(status: &str) -> &'static str {
         "400" => "Malformed input",
         "401" => "Missing or invalid API key",
         "403" => "The key lacks the needed scope",
+        "406" => "The Accept header does not admit the answer's media types",
         "404" => {
             "No such job, upload, datasource, entry or route; a job or conversation of another key is answered the same way"
         }

@@ -91,6 +91,10 @@ const API_ERRORS = {
     title: 'Too many requests for this API key',
     hint: 'The page waits and tries again by itself; if it keeps happening, ask for a higher limit.',
   },
+  invalid_mcp_request: {
+    title: 'The MCP request was not accepted',
+    hint: 'Send JSON-RPC with POST, Content-Type application/json, and Accept for application/json and text/event-stream.',
+  },
   request_timeout: {
     title: 'The request took too long',
     hint: 'The server stopped waiting for it; check the connection and try again.',

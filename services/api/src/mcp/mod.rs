@@ -15,11 +15,15 @@ mod tool_answers;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::http::HeaderValue;
+use axum::extract::Request;
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use rmcp::ServiceExt;
 use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 
+use crate::api_error::ApiError;
 use crate::mcp::analyst_tools::AnalystTools;
 use crate::mcp::api_transport::{HttpApi, InProcessApi};
 
@@ -57,6 +61,34 @@ pub(crate) fn streamable_http_service(
         Arc::new(NeverSessionManager::default()),
         config,
     )
+}
+
+/// Longest transport error text kept for the JSON error body.
+const MAX_TRANSPORT_ERROR_BYTES: usize = 4 * 1024;
+
+/// Turns the transport's own error answers (plain text) into the API's JSON error body, so
+/// every error of the server has one shape.
+pub(crate) async fn json_error_bodies(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|content_type| content_type.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let text = axum::body::to_bytes(response.into_body(), MAX_TRANSPORT_ERROR_BYTES)
+        .await
+        .map(|bytes| String::from_utf8_lossy(&bytes).trim().to_owned())
+        .unwrap_or_default();
+    let message = if text.is_empty() {
+        status.canonical_reason().unwrap_or("refused").to_owned()
+    } else {
+        text
+    };
+    ApiError::InvalidMcpRequest { status, message }.into_response()
 }
 
 /// Serves MCP over stdin/stdout until the client closes it, the tools calling the API at

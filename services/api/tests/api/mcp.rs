@@ -18,9 +18,10 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use crate::fakes::{FakeApprovals, FakeKeyStore};
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
 
-use crate::test_app::{APPROVE_KEY, ASK_KEY, TestApp, assert_error};
+use crate::test_app::{APPROVE_KEY, ASK_KEY, TestApp, assert_error, json_body};
 
 /// Rows the scripted engine answers every query with: more than a tool returns.
 const N_SCRIPTED_ROWS: usize = 150;
@@ -386,10 +387,45 @@ async fn mcp_refuses_get_and_delete_without_a_session_and_an_unknown_key_with_40
 
     assert!(get_response.status().is_client_error());
     assert!(delete_response.status().is_client_error());
+    assert_eq!(
+        json_body(get_response).await["error"]["code"],
+        "invalid_mcp_request"
+    );
+    assert_eq!(
+        json_body(delete_response).await["error"]["code"],
+        "invalid_mcp_request"
+    );
     assert_error(
         unknown_key_response,
         StatusCode::UNAUTHORIZED,
         "invalid_api_key",
     )
     .await;
+}
+
+#[tokio::test]
+async fn a_message_the_transport_refuses_gets_the_api_json_error_body() {
+    let app = TestApp::new();
+
+    let response = app
+        .send(
+            Request::post("/mcp")
+                .header("x-api-key", ASK_KEY)
+                .header("content-type", "application/json")
+                .body(Body::from("{}"))
+                .unwrap(),
+        )
+        .await;
+
+    let status = response.status();
+    assert!(
+        status == StatusCode::BAD_REQUEST || status == StatusCode::NOT_ACCEPTABLE,
+        "{status}"
+    );
+    let body = json_body(response).await;
+    assert_eq!(body["error"]["code"], "invalid_mcp_request");
+    assert!(
+        !body["error"]["message"].as_str().unwrap().is_empty(),
+        "{body}"
+    );
 }
