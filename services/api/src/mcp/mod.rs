@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::Request;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use rmcp::ServiceExt;
@@ -79,6 +79,14 @@ pub(crate) async fn json_error_bodies(request: Request, next: Next) -> Response 
     if !(status.is_client_error() || status.is_server_error()) || is_json {
         return response;
     }
+    // A 405 names the methods `/mcp` takes (RFC 9110); stateless, that is POST alone.
+    let allow = (status == StatusCode::METHOD_NOT_ALLOWED).then(|| {
+        response
+            .headers()
+            .get(header::ALLOW)
+            .cloned()
+            .unwrap_or(HeaderValue::from_static("POST"))
+    });
     let text = axum::body::to_bytes(response.into_body(), MAX_TRANSPORT_ERROR_BYTES)
         .await
         .map(|bytes| String::from_utf8_lossy(&bytes).trim().to_owned())
@@ -88,7 +96,11 @@ pub(crate) async fn json_error_bodies(request: Request, next: Next) -> Response 
     } else {
         text
     };
-    ApiError::InvalidMcpRequest { status, message }.into_response()
+    let mut refused = ApiError::InvalidMcpRequest { status, message }.into_response();
+    if let Some(allow) = allow {
+        refused.headers_mut().insert(header::ALLOW, allow);
+    }
+    refused
 }
 
 /// Serves MCP over stdin/stdout until the client closes it, the tools calling the API at

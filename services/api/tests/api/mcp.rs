@@ -387,6 +387,11 @@ async fn mcp_refuses_get_and_delete_without_a_session_and_an_unknown_key_with_40
 
     assert!(get_response.status().is_client_error());
     assert!(delete_response.status().is_client_error());
+    for response in [&get_response, &delete_response] {
+        if response.status() == StatusCode::METHOD_NOT_ALLOWED {
+            assert!(response.headers().contains_key("allow"), "{response:?}");
+        }
+    }
     assert_eq!(
         json_body(get_response).await["error"]["code"],
         "invalid_mcp_request"
