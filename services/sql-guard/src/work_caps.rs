@@ -100,26 +100,6 @@ fn capped_call(function: &Function) -> Result<Option<Expr>, GuardRejection> {
             "{base_name} with named or special arguments (call it with plain arguments)"
         ))
     })?;
-    let condition = if is_quadratic {
-        arguments
-            .iter()
-            .take(2)
-            .map(|argument| format!("length({argument}) > {MAX_QUADRATIC_INPUT_CHARS}"))
-            .collect::<Vec<_>>()
-            .join(" OR ")
-    } else {
-        let [value, size, ..] = arguments.as_slice() else {
-            return Ok(None);
-        };
-        if base_name == "repeat" {
-            format!("length({value}) * ({size}) > {MAX_GENERATED_VALUE_LEN}")
-        } else {
-            format!("({size}) > {MAX_GENERATED_VALUE_LEN}")
-        }
-    };
-    if condition.is_empty() {
-        return Ok(None);
-    }
     let message = if is_quadratic {
         format!(
             "{base_name} is limited to strings of at most {MAX_QUADRATIC_INPUT_CHARS} characters"
@@ -129,19 +109,65 @@ fn capped_call(function: &Function) -> Result<Option<Expr>, GuardRejection> {
             "{base_name} is limited to results of at most {MAX_GENERATED_VALUE_LEN} characters or elements"
         )
     };
-    let capped_text = format!("CASE WHEN {condition} THEN error('{message}') ELSE {function} END");
-    // A capped call repeats its arguments, so nested calls double in size with each level.
-    if capped_text.len() > MAX_SQL_BYTES {
+    // Each bounded argument is replaced by a check of itself, so the bound holds wherever
+    // DuckDB evaluates the call, including while planning: the optimizer folds a call over
+    // constants (a CTE's literal included) whatever surrounds it, but a check that fails is
+    // not folded, and the call is never computed on an input past the bound.
+    let checked_arguments: Vec<(usize, String)> = if is_quadratic {
+        arguments
+            .iter()
+            .take(2)
+            .enumerate()
+            .map(|(idx, argument)| {
+                (
+                    idx,
+                    format!(
+                        "CASE WHEN length({argument}) > {MAX_QUADRATIC_INPUT_CHARS} \
+                         THEN error('{message}') ELSE {argument} END"
+                    ),
+                )
+            })
+            .collect()
+    } else {
+        let [value, size, ..] = arguments.as_slice() else {
+            return Ok(None);
+        };
+        let condition = if base_name == "repeat" {
+            format!("length({value}) * ({size}) > {MAX_GENERATED_VALUE_LEN}")
+        } else {
+            format!("({size}) > {MAX_GENERATED_VALUE_LEN}")
+        };
+        vec![(
+            1,
+            format!("CASE WHEN {condition} THEN error('{message}') ELSE {size} END"),
+        )]
+    };
+    let mut capped = function.clone();
+    let FunctionArguments::List(list) = &mut capped.args else {
+        return Ok(None);
+    };
+    for (idx, checked_text) in checked_arguments {
+        // A checked argument repeats the argument, so nested calls double in size per level.
+        if checked_text.len() > MAX_SQL_BYTES {
+            return Err(GuardRejection::TooLong {
+                n_bytes: checked_text.len(),
+                max_bytes: MAX_SQL_BYTES,
+            });
+        }
+        let checked = Parser::new(&DuckDbDialect {})
+            .try_with_sql(&checked_text)
+            .and_then(|mut parser| parser.parse_expr())
+            .map_err(|err| GuardRejection::Unparseable(format!("capping {base_name}: {err}")))?;
+        list.args[idx] = FunctionArg::Unnamed(FunctionArgExpr::Expr(checked));
+    }
+    let capped_len = capped.to_string().len();
+    if capped_len > MAX_SQL_BYTES {
         return Err(GuardRejection::TooLong {
-            n_bytes: capped_text.len(),
+            n_bytes: capped_len,
             max_bytes: MAX_SQL_BYTES,
         });
     }
-    Parser::new(&DuckDbDialect {})
-        .try_with_sql(&capped_text)
-        .and_then(|mut parser| parser.parse_expr())
-        .map(Some)
-        .map_err(|err| GuardRejection::Unparseable(format!("capping {base_name}: {err}")))
+    Ok(Some(Expr::Function(capped)))
 }
 
 /// Rejects inputs DuckDB would compute while planning, before any cap can run: DuckDB folds a

@@ -167,3 +167,38 @@ async fn a_quadratic_call_on_long_column_values_fails_with_the_bound_named() {
     );
     assert!(within.rows[0][0].is_number());
 }
+
+/// Constants reaching a capped call through a CTE are folded by DuckDB's optimizer while it
+/// plans, whatever wraps the call; the bound is checked on the arguments themselves, so neither
+/// call is computed. Capped around the call instead, the first took 19 s and 1.1 GB here.
+#[tokio::test]
+async fn constants_reaching_a_capped_call_through_a_cte_are_refused_before_it_runs() {
+    let (_scratch_dir, datasource) = restaurants_datasource("folded-cap").await;
+    let attacks = [
+        (
+            "WITH t AS (SELECT repeat('a', 12000) AS a, repeat('b', 12000) AS b) \
+             SELECT damerau_levenshtein(a, b) AS d FROM t",
+            "damerau_levenshtein is limited to strings of at most 256 characters",
+        ),
+        (
+            "WITH t AS (SELECT 200000000 AS n) SELECT length(repeat('a', n)) AS l FROM t",
+            "repeat is limited to results of at most 100000 characters or elements",
+        ),
+    ];
+
+    for (sql, bound) in attacks {
+        let started = std::time::Instant::now();
+        let outcome = sql_guard::run_guarded(&datasource, sql, &QueryLimits::default()).await;
+
+        assert!(
+            matches!(&outcome, Err(EngineError::QueryFailed(message)) if message.contains(bound)),
+            "{sql}: {outcome:?}"
+        );
+        // Not a performance figure: the uncapped computation takes about 19 s here.
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "{sql} was computed before failing ({:?})",
+            started.elapsed()
+        );
+    }
+}
