@@ -11,7 +11,7 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_bedrockruntime::config::http::HttpResponse;
 use aws_sdk_bedrockruntime::config::retry::RetryConfig;
 use aws_sdk_bedrockruntime::config::timeout::TimeoutConfig;
-use aws_sdk_bedrockruntime::error::{DisplayErrorContext, SdkError};
+use aws_sdk_bedrockruntime::error::SdkError;
 use aws_sdk_bedrockruntime::operation::invoke_model::InvokeModelError;
 use aws_sdk_bedrockruntime::primitives::Blob;
 use ports::embedder::{EmbedError, Embedder};
@@ -124,39 +124,12 @@ impl BedrockEmbedder {
     }
 }
 
-/// Sorts an `InvokeModel` failure into retryable (throttling, capacity, server errors,
-/// timeouts) and final (validation, access, unknown model).
+/// An `InvokeModel` failure, sorted by the shared rules: retryable ones (throttling, capacity,
+/// server errors, timeouts) are unavailable, the rest (validation, access, unknown model) bad
+/// responses.
 fn invoke_error(model_id: &str, error: SdkError<InvokeModelError, HttpResponse>) -> AttemptError {
-    let message = format!(
-        "bedrock model {model_id} failed: {}",
-        DisplayErrorContext(&error)
-    );
-    let retryable = match &error {
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => true,
-        SdkError::ServiceError(context) => match context.err() {
-            InvokeModelError::ThrottlingException(_)
-            | InvokeModelError::ServiceUnavailableException(_)
-            | InvokeModelError::InternalServerException(_)
-            | InvokeModelError::ModelNotReadyException(_)
-            | InvokeModelError::ModelTimeoutException(_) => true,
-            InvokeModelError::AccessDeniedException(_)
-            | InvokeModelError::ModelErrorException(_)
-            | InvokeModelError::ResourceNotFoundException(_)
-            | InvokeModelError::ServiceQuotaExceededException(_)
-            | InvokeModelError::ValidationException(_) => false,
-            // An error the model does not list: judge it by its HTTP status.
-            _ => {
-                let status = context.raw().status().as_u16();
-                status == 429 || status >= 500
-            }
-        },
-        _ => false,
-    };
-    if retryable {
-        AttemptError::Retryable(EmbedError::Unavailable(message))
-    } else {
-        AttemptError::Final(EmbedError::BadResponse(message))
-    }
+    provider_errors::aws::bedrock_model_failure(model_id, error)
+        .into_attempt(EmbedError::Unavailable, EmbedError::BadResponse)
 }
 
 impl std::fmt::Debug for BedrockEmbedder {

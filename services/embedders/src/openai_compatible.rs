@@ -19,8 +19,6 @@ use crate::unit_vector::{l2_normalised, require_dimension};
 
 /// Longest wait for one HTTP attempt when none is configured.
 const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-/// Characters of an error body kept in an error message.
-const ERROR_BODY_EXCERPT: usize = 200;
 
 /// Where and how to reach an OpenAI-compatible embeddings endpoint.
 #[derive(Debug, Clone)]
@@ -168,33 +166,21 @@ impl OpenAiCompatibleEmbedder {
     }
 }
 
-/// A request that never got a status: timeouts and connection failures may pass on retry.
+/// What the embeddings API is called in error messages.
+const ENDPOINT: &str = "embeddings";
+
+/// A request that never got a status, sorted by the shared rules: timeouts and connection
+/// failures are unavailable, the rest bad responses.
 fn transport_error(error: reqwest::Error) -> AttemptError {
-    // Without the URL: it is ours, and a proxy URL could carry credentials.
-    let error = error.without_url();
-    if error.is_timeout() || error.is_connect() || error.is_request() {
-        AttemptError::Retryable(EmbedError::Unavailable(format!(
-            "embeddings request failed: {error}"
-        )))
-    } else {
-        AttemptError::Final(EmbedError::BadResponse(format!(
-            "embeddings request failed: {error}"
-        )))
-    }
+    provider_errors::http::transport_failure(ENDPOINT, error)
+        .into_attempt(EmbedError::Unavailable, EmbedError::BadResponse)
 }
 
-/// A non-success status: throttling and server errors may pass on retry, the rest will not.
+/// A non-success status, sorted by the shared rules: throttling and server errors are
+/// unavailable, the rest bad responses.
 fn status_error(status: StatusCode, body: &str) -> AttemptError {
-    let excerpt: String = body.chars().take(ERROR_BODY_EXCERPT).collect();
-    if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
-        AttemptError::Retryable(EmbedError::Unavailable(format!(
-            "embeddings endpoint answered {status}: {excerpt}"
-        )))
-    } else {
-        AttemptError::Final(EmbedError::BadResponse(format!(
-            "embeddings endpoint answered {status}: {excerpt}"
-        )))
-    }
+    provider_errors::http::status_failure(ENDPOINT, status, body)
+        .into_attempt(EmbedError::Unavailable, EmbedError::BadResponse)
 }
 
 #[async_trait]

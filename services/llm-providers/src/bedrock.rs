@@ -11,7 +11,7 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_bedrockruntime::config::http::HttpResponse;
 use aws_sdk_bedrockruntime::config::retry::RetryConfig;
 use aws_sdk_bedrockruntime::config::timeout::TimeoutConfig;
-use aws_sdk_bedrockruntime::error::{DisplayErrorContext, SdkError};
+use aws_sdk_bedrockruntime::error::SdkError;
 use aws_sdk_bedrockruntime::operation::converse::{ConverseError, ConverseOutput};
 use aws_sdk_bedrockruntime::types::{
     ContentBlock, ConversationRole, InferenceConfiguration, Message, StopReason, SystemContentBlock,
@@ -202,39 +202,12 @@ fn completion(model_id: &str, output: &ConverseOutput) -> Result<Completion, Att
     })
 }
 
-/// Sorts a `Converse` failure into retryable (throttling, capacity, server errors, timeouts) and
-/// final (validation, access, unknown model).
+/// A `Converse` failure, sorted by the shared rules: retryable ones (throttling, capacity,
+/// server errors, timeouts) are unavailable, the rest (validation, access, unknown model)
+/// rejected.
 fn converse_error(model_id: &str, error: SdkError<ConverseError, HttpResponse>) -> AttemptError {
-    let message = format!(
-        "bedrock model {model_id} failed: {}",
-        DisplayErrorContext(&error)
-    );
-    let retryable = match &error {
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => true,
-        SdkError::ServiceError(context) => match context.err() {
-            ConverseError::ThrottlingException(_)
-            | ConverseError::ServiceUnavailableException(_)
-            | ConverseError::InternalServerException(_)
-            | ConverseError::ModelNotReadyException(_)
-            | ConverseError::ModelTimeoutException(_) => true,
-            ConverseError::AccessDeniedException(_)
-            | ConverseError::ModelErrorException(_)
-            | ConverseError::ResourceNotFoundException(_)
-            | ConverseError::ValidationException(_) => false,
-            // An error the model does not list: judge it by its HTTP status.
-            _ => {
-                let status = context.raw().status().as_u16();
-                status == 429 || status >= 500
-            }
-        },
-        // A response that could not be read, or a request that could not be built.
-        _ => false,
-    };
-    if retryable {
-        AttemptError::Retryable(LlmError::Unavailable(message))
-    } else {
-        AttemptError::Final(LlmError::Rejected(message))
-    }
+    provider_errors::aws::bedrock_model_failure(model_id, error)
+        .into_attempt(LlmError::Unavailable, LlmError::Rejected)
 }
 
 impl std::fmt::Debug for BedrockConverse {

@@ -18,8 +18,6 @@ use crate::settings::LlmSettingsError;
 
 /// Longest wait for a connection to the server.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// Characters of an error body kept in an error message.
-const ERROR_BODY_EXCERPT: usize = 200;
 
 /// Where and how to reach an OpenAI-compatible chat-completions endpoint.
 #[derive(Debug, Clone)]
@@ -238,30 +236,21 @@ fn completion(response: ChatCompletionsResponse) -> Result<Completion, AttemptEr
     })
 }
 
-/// A request that never got a status: timeouts and connection failures may pass on retry.
+/// What the chat-completions API is called in error messages.
+const ENDPOINT: &str = "chat completions";
+
+/// A request that never got a status, sorted by the shared rules: timeouts and connection
+/// failures are unavailable, the rest rejected.
 fn transport_error(error: reqwest::Error) -> AttemptError {
-    // Without the URL: it is ours, and a proxy URL could carry credentials.
-    let error = error.without_url();
-    if error.is_timeout() || error.is_connect() || error.is_request() {
-        AttemptError::Retryable(LlmError::Unavailable(format!(
-            "chat completions request failed: {error}"
-        )))
-    } else {
-        AttemptError::Final(LlmError::Rejected(format!(
-            "chat completions request failed: {error}"
-        )))
-    }
+    provider_errors::http::transport_failure(ENDPOINT, error)
+        .into_attempt(LlmError::Unavailable, LlmError::Rejected)
 }
 
-/// A non-success status: throttling and server errors may pass on retry, the rest will not.
+/// A non-success status, sorted by the shared rules: throttling and server errors are
+/// unavailable, the rest rejected.
 fn status_error(status: StatusCode, body: &str) -> AttemptError {
-    let excerpt: String = body.chars().take(ERROR_BODY_EXCERPT).collect();
-    let message = format!("chat completions endpoint answered {status}: {excerpt}");
-    if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
-        AttemptError::Retryable(LlmError::Unavailable(message))
-    } else {
-        AttemptError::Final(LlmError::Rejected(message))
-    }
+    provider_errors::http::status_failure(ENDPOINT, status, body)
+        .into_attempt(LlmError::Unavailable, LlmError::Rejected)
 }
 
 #[cfg(test)]

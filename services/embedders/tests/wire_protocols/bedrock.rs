@@ -114,11 +114,12 @@ async fn cohere_is_invoked_with_its_request_body_and_its_first_vector_is_returne
     );
 }
 
-#[tokio::test]
-async fn throttling_is_retried_and_the_following_success_is_returned() {
+/// Embeds with Titan against a server that answers `failure` first and then a success, and
+/// checks that the failure was retried once.
+async fn assert_retried_after(failure: Reply) {
     let server = ScriptedServer::start(
         "/model/{model_id}/invoke",
-        vec![throttled(), titan_reply(vec![1.0; 512])],
+        vec![failure, titan_reply(vec![1.0; 512])],
     )
     .await;
     let embedder = embedder(&server, TITAN, 512).await;
@@ -127,6 +128,20 @@ async fn throttling_is_retried_and_the_following_success_is_returned() {
 
     assert_eq!(vector.len(), 512);
     assert_eq!(server.received().len(), 2);
+}
+
+#[tokio::test]
+async fn throttling_is_retried_and_the_following_success_is_returned() {
+    assert_retried_after(throttled()).await;
+}
+
+#[tokio::test]
+async fn a_model_timeout_is_retried_by_its_code_although_its_status_is_a_client_error() {
+    assert_retried_after(
+        Reply::json(408, json!({"message": "Model has timed out."}))
+            .with_header("x-amzn-errortype", "ModelTimeoutException"),
+    )
+    .await;
 }
 
 #[tokio::test]

@@ -283,12 +283,13 @@ async fn the_explanation_comes_back_with_its_usage() {
     );
 }
 
-#[tokio::test]
-async fn a_throttling_exception_is_retried_and_the_following_success_is_returned() {
+/// Classifies a question against a server that answers `failure` first and then a success,
+/// and checks that the failure was retried once within the same invocation.
+async fn assert_retried_after(failure: Reply) {
     let server = ScriptedServer::start(
         ROUTE,
         vec![
-            throttled(),
+            failure,
             answer(r#"{"intent": "sql", "guidance": null}"#, 280, 9),
         ],
     )
@@ -302,6 +303,20 @@ async fn a_throttling_exception_is_retried_and_the_following_success_is_returned
     assert_eq!(reply.value.intent, Intent::Sql);
     assert_eq!(reply.usage.calls, 1);
     assert_eq!(server.received().len(), 2);
+}
+
+#[tokio::test]
+async fn a_throttling_exception_is_retried_and_the_following_success_is_returned() {
+    assert_retried_after(throttled()).await;
+}
+
+#[tokio::test]
+async fn a_model_timeout_is_retried_by_its_code_although_its_status_is_a_client_error() {
+    assert_retried_after(
+        Reply::json(408, json!({"message": "Model has timed out."}))
+            .with_header("x-amzn-ErrorType", "ModelTimeoutException"),
+    )
+    .await;
 }
 
 #[tokio::test]
