@@ -11,7 +11,7 @@ use embedders::{BedrockEmbedder, BedrockSettings, RetryPolicy};
 use ports::embedder::{EmbedError, Embedder};
 use serde_json::json;
 
-use crate::scripted_server::{Reply, ScriptedServer};
+use scripted_server::{Reply, ScriptedServer};
 
 const TITAN: &str = "amazon.titan-embed-text-v2:0";
 const COHERE: &str = "cohere.embed-english-v3";

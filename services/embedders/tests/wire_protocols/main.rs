@@ -5,4 +5,3 @@
 
 mod bedrock;
 mod openai_compatible;
-mod scripted_server;

@@ -11,7 +11,7 @@ use embedders::{
 use ports::embedder::{EmbedError, Embedder};
 use serde_json::json;
 
-use crate::scripted_server::{Reply, ScriptedServer};
+use scripted_server::{Reply, ScriptedServer};
 
 fn embedding_reply(embedding: Vec<f32>) -> Reply {
     Reply::json(

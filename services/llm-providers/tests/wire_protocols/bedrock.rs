@@ -16,7 +16,7 @@ use serde_json::json;
 use crate::fixtures::{
     examples, failed_attempt, quick_chat_settings, revenue_by_region, shop_schema,
 };
-use crate::scripted_server::{Received, Reply, ScriptedServer};
+use scripted_server::{Received, Reply, ScriptedServer};
 
 const ROUTE: &str = "/model/{model_id}/converse";
 const CLAUDE: &str = "anthropic.claude-3-5-sonnet-20241022-v2:0";

@@ -6,4 +6,3 @@
 mod bedrock;
 mod fixtures;
 mod openai_compatible;
-mod scripted_server;

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use crate::fixtures::{
     examples, failed_attempt, quick_chat_settings, revenue_by_region, shop_schema,
 };
-use crate::scripted_server::{Received, Reply, ScriptedServer};
+use scripted_server::{Received, Reply, ScriptedServer};
 
 const ROUTE: &str = "/v1/chat/completions";
 const MODEL: &str = "qwen2.5-coder:7b";

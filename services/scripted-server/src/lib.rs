@@ -18,7 +18,7 @@ use serde_json::Value;
 
 /// One scripted reply.
 #[derive(Debug, Clone)]
-pub(crate) struct Reply {
+pub struct Reply {
     status: StatusCode,
     headers: Vec<(&'static str, &'static str)>,
     body: String,
@@ -27,7 +27,7 @@ pub(crate) struct Reply {
 
 impl Reply {
     /// A reply with a JSON body.
-    pub(crate) fn json(status: u16, body: Value) -> Self {
+    pub fn json(status: u16, body: Value) -> Self {
         Reply {
             status: StatusCode::from_u16(status).unwrap(),
             headers: vec![("content-type", "application/json")],
@@ -37,13 +37,13 @@ impl Reply {
     }
 
     /// The same reply with one more header.
-    pub(crate) fn with_header(mut self, name: &'static str, value: &'static str) -> Self {
+    pub fn with_header(mut self, name: &'static str, value: &'static str) -> Self {
         self.headers.push((name, value));
         self
     }
 
     /// The same reply, sent only after `delay`.
-    pub(crate) fn after(mut self, delay: Duration) -> Self {
+    pub fn after(mut self, delay: Duration) -> Self {
         self.delay = delay;
         self
     }
@@ -51,10 +51,10 @@ impl Reply {
 
 /// A request the server received.
 #[derive(Debug, Clone)]
-pub(crate) struct Received {
-    pub(crate) path: String,
-    pub(crate) authorization: Option<String>,
-    pub(crate) body: Value,
+pub struct Received {
+    pub path: String,
+    pub authorization: Option<String>,
+    pub body: Value,
 }
 
 #[derive(Clone, Default)]
@@ -64,14 +64,14 @@ struct Script {
 }
 
 /// A running scripted server.
-pub(crate) struct ScriptedServer {
-    pub(crate) url: String,
+pub struct ScriptedServer {
+    pub url: String,
     script: Script,
 }
 
 impl ScriptedServer {
     /// Starts a server on 127.0.0.1 answering `POST route` with `replies` in order.
-    pub(crate) async fn start(route: &str, replies: Vec<Reply>) -> Self {
+    pub async fn start(route: &str, replies: Vec<Reply>) -> Self {
         let script = Script {
             replies: Arc::new(Mutex::new(replies.into())),
             received: Arc::default(),
@@ -89,7 +89,7 @@ impl ScriptedServer {
     }
 
     /// Every request received so far, in order.
-    pub(crate) fn received(&self) -> Vec<Received> {
+    pub fn received(&self) -> Vec<Received> {
         self.script.received.lock().unwrap().clone()
     }
 }
