@@ -19,6 +19,9 @@ const QUESTION_STATE_MACHINE: &str = include_str!("../../statemachines/question.
 /// How long the execution may take.
 const JOB_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// How long the execution may stay `RUNNING` after the job has ended.
+const EXECUTION_END_TIMEOUT: Duration = Duration::from_secs(30);
+
 #[tokio::test]
 async fn moto_runs_the_question_state_machine_with_task_tokens_from_worker_processes() {
     let moto = Moto::start().await;
@@ -61,14 +64,28 @@ async fn moto_runs_the_question_state_machine_with_task_tokens_from_worker_proce
     .await;
 
     assert_eq!(job_view["status"], "succeeded", "job: {job_view}");
-    let execution = moto
-        .call(
-            "states",
-            "AWSStepFunctions.DescribeExecution",
-            json!({ "executionArn": execution_arn(&state_machine_arn, &job_id) }),
-        )
-        .await;
+    let execution =
+        wait_for_execution_end(&moto, &execution_arn(&state_machine_arn, &job_id)).await;
     assert_eq!(execution["status"], "SUCCEEDED", "execution: {execution}");
+}
+
+/// The execution once it has left `RUNNING`: the job is marked succeeded by the last worker
+/// before its SendTaskSuccess reaches moto, whose execution thread then takes its own time.
+async fn wait_for_execution_end(moto: &Moto, execution_arn: &str) -> Value {
+    let deadline = tokio::time::Instant::now() + EXECUTION_END_TIMEOUT;
+    loop {
+        let execution = moto
+            .call(
+                "states",
+                "AWSStepFunctions.DescribeExecution",
+                json!({ "executionArn": execution_arn }),
+            )
+            .await;
+        if execution["status"] != "RUNNING" || tokio::time::Instant::now() >= deadline {
+            return execution;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
 
 async fn create_question_state_machine(
