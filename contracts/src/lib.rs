@@ -7,6 +7,7 @@
 pub mod api;
 pub mod envelope;
 pub mod error;
+pub mod execution_status;
 pub mod ingestion;
 pub mod mcp;
 pub mod result;

@@ -123,6 +123,30 @@ impl AnalystServer {
 }
 
 /// The `analyst` binary: `ANALYST_BIN`, else `target/debug/analyst` of this workspace.
+/// Submits `question` on `datasource` to the API at `base_url`; returns the job id.
+pub(crate) async fn submit_question(
+    http: &reqwest::Client,
+    base_url: &str,
+    api_key: &str,
+    question: &str,
+    datasource: &str,
+) -> String {
+    let accepted: Value = http
+        .post(format!("{base_url}/v1/questions"))
+        .bearer_auth(api_key)
+        .json(&serde_json::json!({ "question": question, "datasource": datasource }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    accepted["job_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("the question was not accepted: {accepted}"))
+        .to_owned()
+}
+
 /// Polls the job at `job_url` (`.../v1/questions/{id}`) until it is `succeeded` or `failed`;
 /// panics when it has not ended within `within`.
 pub(crate) async fn wait_for_job_end(

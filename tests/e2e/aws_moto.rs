@@ -255,7 +255,18 @@ pub(crate) async fn spawn_aws_process(
     args: &[String],
     ready_prefix: &str,
 ) -> AwsProcess {
+    spawn_aws_process_with_env(binary, args, &[], ready_prefix).await
+}
+
+/// [`spawn_aws_process`] with `env` set on top of the test environment.
+pub(crate) async fn spawn_aws_process_with_env(
+    binary: &str,
+    args: &[String],
+    env: &[(String, String)],
+    ready_prefix: &str,
+) -> AwsProcess {
     let mut child = with_test_aws_environment(Command::new(aws_binary(binary)).args(args))
+        .envs(env.iter().map(|(name, value)| (name, value)))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -291,6 +302,20 @@ pub(crate) async fn spawn_workers(
     state_store_url: &str,
     stage_queues: &[(String, String)],
 ) -> Vec<AwsProcess> {
+    spawn_workers_with_env(moto, data_dir, state_store_url, stage_queues, |_| {
+        Vec::new()
+    })
+    .await
+}
+
+/// [`spawn_workers`] with the environment `env_of(stage)` set on each worker.
+pub(crate) async fn spawn_workers_with_env(
+    moto: &Moto,
+    data_dir: &std::path::Path,
+    state_store_url: &str,
+    stage_queues: &[(String, String)],
+    env_of: impl Fn(&str) -> Vec<(String, String)>,
+) -> Vec<AwsProcess> {
     let mut workers = Vec::new();
     for (stage, queue_url) in stage_queues {
         let mut args = platform_args(moto, data_dir, state_store_url);
@@ -302,7 +327,10 @@ pub(crate) async fn spawn_workers(
             "--heartbeat-seconds".to_owned(),
             "5".to_owned(),
         ]);
-        workers.push(spawn_aws_process("analyst-worker", &args, "worker ready").await);
+        workers.push(
+            spawn_aws_process_with_env("analyst-worker", &args, &env_of(stage), "worker ready")
+                .await,
+        );
     }
     workers
 }

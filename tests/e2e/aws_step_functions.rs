@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::analyst_server::{TempDataDir, wait_for_job_end};
+use crate::analyst_server::{TempDataDir, submit_question, wait_for_job_end};
 use crate::aws_moto::{Moto, create_stage_queues, queue_prefix, spawn_api, spawn_workers};
 use crate::postgres_datasource::ScratchDatabase;
 
@@ -40,38 +40,43 @@ async fn moto_runs_the_question_state_machine_with_task_tokens_from_worker_proce
     let (_api, base_url, admin_key) =
         spawn_api(&moto, &data_dir.path, &database.url, &launcher_args).await;
     let _workers = spawn_workers(&moto, &data_dir.path, &database.url, &stage_queues).await;
-    let http = reqwest::Client::new();
 
-    let accepted: Value = http
-        .post(format!("{base_url}/v1/questions"))
-        .bearer_auth(&admin_key)
-        .json(
-            &json!({ "question": "How many restaurants are there?", "datasource": "restaurants" }),
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let job_id = accepted["job_id"].as_str().unwrap().to_owned();
+    answer_through_step_functions(&moto, &state_machine_arn, &base_url, &admin_key).await;
+}
+
+/// Asks a question of the API at `base_url` and waits until its job succeeded and its execution
+/// on `state_machine_arn` left `RUNNING` as `SUCCEEDED`.
+pub(crate) async fn answer_through_step_functions(
+    moto: &Moto,
+    state_machine_arn: &str,
+    base_url: &str,
+    admin_key: &str,
+) {
+    let http = reqwest::Client::new();
+    let job_id = submit_question(
+        &http,
+        base_url,
+        admin_key,
+        "How many restaurants are there?",
+        "restaurants",
+    )
+    .await;
     let job_view = wait_for_job_end(
         &http,
         &format!("{base_url}/v1/questions/{job_id}"),
-        &admin_key,
+        admin_key,
         JOB_TIMEOUT,
     )
     .await;
 
     assert_eq!(job_view["status"], "succeeded", "job: {job_view}");
-    let execution =
-        wait_for_execution_end(&moto, &execution_arn(&state_machine_arn, &job_id)).await;
+    let execution = wait_for_execution_end(moto, &execution_arn(state_machine_arn, &job_id)).await;
     assert_eq!(execution["status"], "SUCCEEDED", "execution: {execution}");
 }
 
 /// The execution once it has left `RUNNING`: the job is marked succeeded by the last worker
 /// before its SendTaskSuccess reaches moto, whose execution thread then takes its own time.
-async fn wait_for_execution_end(moto: &Moto, execution_arn: &str) -> Value {
+pub(crate) async fn wait_for_execution_end(moto: &Moto, execution_arn: &str) -> Value {
     let deadline = tokio::time::Instant::now() + EXECUTION_END_TIMEOUT;
     loop {
         let execution = moto
@@ -88,7 +93,7 @@ async fn wait_for_execution_end(moto: &Moto, execution_arn: &str) -> Value {
     }
 }
 
-async fn create_question_state_machine(
+pub(crate) async fn create_question_state_machine(
     moto: &Moto,
     prefix: &str,
     stage_queues: &[(String, String)],
@@ -115,7 +120,7 @@ async fn create_question_state_machine(
     created["stateMachineArn"].as_str().unwrap().to_owned()
 }
 
-fn execution_arn(state_machine_arn: &str, job_id: &str) -> String {
+pub(crate) fn execution_arn(state_machine_arn: &str, job_id: &str) -> String {
     format!(
         "{}:{job_id}",
         state_machine_arn.replace(":stateMachine:", ":execution:")

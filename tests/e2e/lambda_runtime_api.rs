@@ -380,14 +380,25 @@ async fn a_stage_function_whose_state_store_is_unreachable_reports_an_init_error
 /// Starts a stage function binary as Lambda would: settings from `ANALYST_*` variables named
 /// after the `platform_args` flags, the runtime variables `lambda_runtime` reads, and static
 /// credentials.
-fn spawn_stage_function(
+pub(crate) fn spawn_stage_function(
     binary: &str,
     runtime_api_address: SocketAddr,
     platform_args: &[String],
 ) -> Child {
+    spawn_lambda_function(binary, runtime_api_address, platform_args, &[])
+}
+
+/// [`spawn_stage_function`] with `extra_env` set as well (function settings Lambda would pass).
+pub(crate) fn spawn_lambda_function(
+    binary: &str,
+    runtime_api_address: SocketAddr,
+    platform_args: &[String],
+    extra_env: &[(&str, &str)],
+) -> Child {
     let mut command = Command::new(aws_binary(binary));
     command
         .envs(platform_environment(platform_args))
+        .envs(extra_env.iter().copied())
         .env("AWS_LAMBDA_RUNTIME_API", runtime_api_address.to_string())
         .env("AWS_LAMBDA_FUNCTION_NAME", FUNCTION_NAME)
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "1024")

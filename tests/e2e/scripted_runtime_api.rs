@@ -148,6 +148,17 @@ impl ScriptedRuntimeApi {
     }
 
     /// Stops the server; returns every call received.
+    /// The body of the next invocation response, skipping `next` requests; panics on an error.
+    pub(crate) async fn next_response(&mut self, function: &mut Child, within: Duration) -> Value {
+        loop {
+            match self.next_call(function, within).await {
+                RuntimeApiCall::InvocationResponse { body, .. } => return body,
+                RuntimeApiCall::NextInvocationRequested => continue,
+                other => panic!("the function answers the invocation: {other:?}"),
+            }
+        }
+    }
+
     pub(crate) fn stop(mut self) -> Vec<RuntimeApiCall> {
         self.server.abort();
         while let Ok(call) = self.calls.try_recv() {

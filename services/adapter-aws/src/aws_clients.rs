@@ -35,9 +35,15 @@ impl AwsClients {
             loader = loader.endpoint_url(endpoint_url);
         }
         let sdk_config = loader.load().await;
+        let mut sqs_config = aws_sdk_sqs::config::Builder::from(&sdk_config);
+        let mut sfn_config = aws_sdk_sfn::config::Builder::from(&sdk_config);
+        if let Some(recorder) = aws_call_log::recorder_from_env() {
+            sqs_config = sqs_config.interceptor(recorder.clone());
+            sfn_config = sfn_config.interceptor(recorder);
+        }
         AwsClients {
-            sqs: aws_sdk_sqs::Client::new(&sdk_config),
-            sfn: aws_sdk_sfn::Client::new(&sdk_config),
+            sqs: aws_sdk_sqs::Client::from_conf(sqs_config.build()),
+            sfn: aws_sdk_sfn::Client::from_conf(sfn_config.build()),
         }
     }
 }

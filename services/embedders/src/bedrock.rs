@@ -87,6 +87,9 @@ impl BedrockEmbedder {
         if let Some(endpoint_url) = &settings.endpoint_url {
             config = config.endpoint_url(endpoint_url);
         }
+        if let Some(recorder) = aws_call_log::recorder_from_env() {
+            config = config.interceptor(recorder);
+        }
         Ok(BedrockEmbedder {
             client: aws_sdk_bedrockruntime::Client::from_conf(config.build()),
             model,

@@ -60,6 +60,10 @@ impl AthenaEngine {
             athena_config = athena_config.endpoint_url(endpoint_url);
             glue_config = glue_config.endpoint_url(endpoint_url);
         }
+        if let Some(recorder) = aws_call_log::recorder_from_env() {
+            athena_config = athena_config.interceptor(recorder.clone());
+            glue_config = glue_config.interceptor(recorder);
+        }
 
         Ok(AthenaEngine {
             athena: aws_sdk_athena::Client::from_conf(athena_config.build()),

@@ -27,12 +27,16 @@ impl IngestionClients {
             loader = loader.endpoint_url(endpoint_url);
         }
         let sdk_config = loader.load().await;
-        let s3_config = aws_sdk_s3::config::Builder::from(&sdk_config)
-            .force_path_style(endpoint_url.is_some())
-            .build();
+        let mut s3_config =
+            aws_sdk_s3::config::Builder::from(&sdk_config).force_path_style(endpoint_url.is_some());
+        let mut glue_config = aws_sdk_glue::config::Builder::from(&sdk_config);
+        if let Some(recorder) = aws_call_log::recorder_from_env() {
+            s3_config = s3_config.interceptor(recorder.clone());
+            glue_config = glue_config.interceptor(recorder);
+        }
         IngestionClients {
-            s3: aws_sdk_s3::Client::from_conf(s3_config),
-            glue: aws_sdk_glue::Client::new(&sdk_config),
+            s3: aws_sdk_s3::Client::from_conf(s3_config.build()),
+            glue: aws_sdk_glue::Client::from_conf(glue_config.build()),
         }
     }
 }

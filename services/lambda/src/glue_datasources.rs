@@ -55,6 +55,9 @@ impl GlueDatasourceFinder {
         if let Some(endpoint_url) = &settings.endpoint_url {
             glue_config = glue_config.endpoint_url(endpoint_url);
         }
+        if let Some(recorder) = aws_call_log::recorder_from_env() {
+            glue_config = glue_config.interceptor(recorder);
+        }
         GlueDatasourceFinder {
             glue: aws_sdk_glue::Client::from_conf(glue_config.build()),
             sdk_config,

@@ -8,6 +8,7 @@
 //! Lambda, on ECS and in the tests.
 
 mod api_state;
+mod execution_reconciler;
 mod glue_datasources;
 mod ingestion_wiring;
 mod init_error;
@@ -17,13 +18,16 @@ mod schema_refresh_handler;
 mod secret_extension;
 mod shutdown_signal;
 mod sqs_event_handler;
+mod stage_root;
 
 pub use api_state::{ApiArgs, LauncherKind, build_app_state, print_admin_key_on_first_start};
+pub use execution_reconciler::{ExecutionReconciler, run_execution_reconciler};
 pub use glue_datasources::{GlueDatasourceFinder, GlueDatasourceSettings};
 pub use ingestion_wiring::{IngestionArgs, IngestionStages, open_ingestion_handlers};
 pub use init_error::{report_init_error, reporting_init_error};
 pub use platform_args::{EmbedderKind, LlmKind, PlatformArgs, StageQueue};
-pub use platform_wiring::{Platform, open_platform};
+pub use platform_wiring::{EmbedderUse, Platform, open_platform};
 pub use schema_refresh_handler::{handle_schema_refresh_event, run_schema_refresh_function};
 pub use shutdown_signal::shutdown_signal;
 pub use sqs_event_handler::run_stage_function;
+pub use stage_root::redirect_stage_root;

@@ -39,6 +39,31 @@ const DEFAULT_BEDROCK_DIMENSION: usize = 1024;
 /// Region used for Bedrock when neither the flag nor the provider chain names one.
 const FALLBACK_REGION: &str = "us-east-1";
 
+/// Whether a process calls its embedder. Only a process that does checks the embedder at
+/// start-up: the check is a real embedding call, which the roles of the other functions may not
+/// make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmbedderUse {
+    /// The API, the cache lookup and SQL generation.
+    Embeds,
+    /// Classify, execute, explain, the failure recorder and the schema refresh.
+    NeverEmbeds,
+}
+
+impl EmbedderUse {
+    /// The use of a process running the question `stages` given.
+    pub fn of_stages<'a>(stages: impl IntoIterator<Item = &'a str>) -> Self {
+        if stages
+            .into_iter()
+            .any(|stage| pipeline::EMBEDDING_STAGES.contains(&stage))
+        {
+            EmbedderUse::Embeds
+        } else {
+            EmbedderUse::NeverEmbeds
+        }
+    }
+}
+
 /// The ports of one process.
 #[derive(Clone)]
 pub struct Platform {
@@ -62,9 +87,13 @@ pub struct Platform {
     pub stage_deps: StageDeps,
 }
 
-/// Opens everything a stage or the API needs.
-pub async fn open_platform(platform_args: &PlatformArgs) -> anyhow::Result<Platform> {
-    let embedder = build_embedder(platform_args).await?;
+/// Opens everything a stage or the API needs; the embedder is checked only when `embedder_use`
+/// says the process calls it.
+pub async fn open_platform(
+    platform_args: &PlatformArgs,
+    embedder_use: EmbedderUse,
+) -> anyhow::Result<Platform> {
+    let embedder = build_embedder(platform_args, embedder_use).await?;
     let state_store_url = state_store_url(platform_args).await?;
     let postgres_store = Arc::new(
         PostgresStore::connect(
@@ -135,7 +164,10 @@ pub(crate) fn embedding_dimension(platform_args: &PlatformArgs) -> usize {
         })
 }
 
-async fn build_embedder(platform_args: &PlatformArgs) -> anyhow::Result<Arc<dyn Embedder>> {
+async fn build_embedder(
+    platform_args: &PlatformArgs,
+    embedder_use: EmbedderUse,
+) -> anyhow::Result<Arc<dyn Embedder>> {
     let settings = match platform_args.embedder {
         EmbedderKind::Offline => EmbedderSettings::Offline {
             dimension: NonZeroUsize::new(
@@ -161,9 +193,11 @@ async fn build_embedder(platform_args: &PlatformArgs) -> anyhow::Result<Arc<dyn 
     };
     let expected_dimension = settings.dimension();
     let embedder = settings.build().await.context("build the embedder")?;
-    check_dimension(embedder.as_ref(), expected_dimension)
-        .await
-        .context("check the embedder at start-up")?;
+    if embedder_use == EmbedderUse::Embeds {
+        check_dimension(embedder.as_ref(), expected_dimension)
+            .await
+            .context("check the embedder at start-up")?;
+    }
     Ok(embedder)
 }
 

@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 use crate::init_error::reporting_init_error;
 use crate::platform_args::PlatformArgs;
-use crate::platform_wiring::open_platform;
+use crate::platform_wiring::{EmbedderUse, open_platform};
 
 /// Body of the schedule's message (`infra/template.yaml`, `SchemaRefreshRule`).
 #[derive(Debug, Deserialize, PartialEq)]
@@ -44,7 +44,7 @@ pub fn run_schema_refresh_function() -> anyhow::Result<()> {
         bootstrap::init_tracing("lambda-schema-refresh");
         let platform = reporting_init_error(async {
             let args = SchemaRefreshFunctionArgs::try_parse_from(["schema-refresh"])?;
-            open_platform(&args.platform).await
+            open_platform(&args.platform, EmbedderUse::NeverEmbeds).await
         })
         .await?;
         lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {

@@ -19,7 +19,7 @@ use ports::task_handler::TaskHandler;
 use crate::ingestion_wiring::{IngestionArgs, open_ingestion_handlers};
 use crate::init_error::reporting_init_error;
 use crate::platform_args::PlatformArgs;
-use crate::platform_wiring::open_platform;
+use crate::platform_wiring::{EmbedderUse, open_platform};
 
 /// Heartbeat interval of a running task, below the state machine's smallest `HeartbeatSeconds`.
 const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(20);
@@ -46,7 +46,8 @@ pub fn run_stage_function(stage: &'static str) -> anyhow::Result<()> {
             let handlers: Arc<dyn TaskHandler> = if ingest_aws::INGESTION_STAGES.contains(&stage) {
                 Arc::new(open_ingestion_handlers(&args.platform, &args.ingestion).await?)
             } else {
-                let platform = open_platform(&args.platform).await?;
+                let platform =
+                    open_platform(&args.platform, EmbedderUse::of_stages([stage])).await?;
                 Arc::new(StageHandlers::new(&platform.stage_deps))
             };
             anyhow::Ok((args, handlers))

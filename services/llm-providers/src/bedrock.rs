@@ -93,6 +93,9 @@ impl BedrockConverse {
         if let Some(endpoint_url) = &settings.endpoint_url {
             config = config.endpoint_url(endpoint_url);
         }
+        if let Some(recorder) = aws_call_log::recorder_from_env() {
+            config = config.interceptor(recorder);
+        }
         Ok(BedrockConverse {
             client: aws_sdk_bedrockruntime::Client::from_conf(config.build()),
             settings,

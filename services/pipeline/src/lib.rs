@@ -7,6 +7,7 @@
 //! hand-written ordering of stages.
 
 pub mod asl;
+mod ended_executions;
 mod interrupted_jobs;
 mod local_pipeline;
 mod metered_job_store;
@@ -15,6 +16,7 @@ mod schema_snapshots;
 mod settings;
 mod stage_dispatch;
 
+pub use ended_executions::{EndedExecution, record_ended_execution};
 pub use interrupted_jobs::{INTERRUPTED_TWICE_MESSAGE, MAX_INTERRUPTIONS, jobs_to_resume};
 pub use local_pipeline::{LocalPipeline, PipelineError, QUESTION_STATE_MACHINE};
 pub use metered_job_store::MeteredJobStore;
@@ -25,4 +27,4 @@ pub use schema_snapshots::{
     MetadataImport, SavedSnapshot, import_metadata, save_snapshot_with_metadata,
 };
 pub use settings::{PipelineSettings, StageDeps};
-pub use stage_dispatch::{STAGES, StageHandlers};
+pub use stage_dispatch::{EMBEDDING_STAGES, STAGES, StageHandlers};

@@ -36,6 +36,10 @@ pub const STAGES: [&str; 6] = [
     "record_failure",
 ];
 
+/// The stages whose workers call the embedder (the cache lookup embeds the question, SQL
+/// generation finds few-shot examples by it); no other stage ever does.
+pub const EMBEDDING_STAGES: [&str; 2] = ["cache_lookup", "generate_sql"];
+
 /// The workers of every stage, ready to handle messages.
 #[derive(Clone)]
 pub struct StageHandlers {

@@ -22,24 +22,24 @@ export class ApiClient {
   }
 
   listDatasources(key) {
-    return this.request('GET', '/v1/datasources', undefined, key);
+    return this.request('GET', 'v1/datasources', undefined, key);
   }
 
   submitQuestion(body) {
-    return this.request('POST', '/v1/questions', body);
+    return this.request('POST', 'v1/questions', body);
   }
 
   getJob(jobId) {
-    return this.request('GET', `/v1/questions/${encodeURIComponent(jobId)}`);
+    return this.request('GET', `v1/questions/${encodeURIComponent(jobId)}`);
   }
 
   giveFeedback(jobId, body) {
-    return this.request('POST', `/v1/questions/${encodeURIComponent(jobId)}/feedback`, body);
+    return this.request('POST', `v1/questions/${encodeURIComponent(jobId)}/feedback`, body);
   }
 
   /** The job's chart as an SVG blob (`GET /v1/questions/{id}/chart.svg`). */
   async getChartSvg(jobId) {
-    const response = await this.send('GET', `/v1/questions/${encodeURIComponent(jobId)}/chart.svg`);
+    const response = await this.send('GET', `v1/questions/${encodeURIComponent(jobId)}/chart.svg`);
     if (!response.ok) throw await errorOf(response);
     return response.blob();
   }
@@ -53,7 +53,7 @@ export class ApiClient {
   sendUpload(formData, { onProgress = () => {} } = {}) {
     const xhr = new XMLHttpRequest();
     const done = new Promise((resolve, reject) => {
-      xhr.open('POST', '/v1/uploads');
+      xhr.open('POST', 'v1/uploads');
       xhr.responseType = 'text';
       xhr.withCredentials = false;
       xhr.setRequestHeader('Accept', 'application/json');
@@ -82,7 +82,7 @@ export class ApiClient {
   }
 
   getUpload(uploadId) {
-    return this.request('GET', `/v1/uploads/${encodeURIComponent(uploadId)}`);
+    return this.request('GET', `v1/uploads/${encodeURIComponent(uploadId)}`);
   }
 
   /** JSON of a successful call, or throws ApiError. `key` overrides the stored key (key check). */

@@ -9,9 +9,9 @@
 import { el } from './dom.js';
 
 const VENDOR_SCRIPTS = [
-  '/assets/vendor/vega-6.4.0.min.js',
-  '/assets/vendor/vega-lite-6.5.0.min.js',
-  '/assets/vendor/vega-embed-7.3.0.min.js',
+  'assets/vendor/vega-6.4.0.min.js',
+  'assets/vendor/vega-lite-6.5.0.min.js',
+  'assets/vendor/vega-embed-7.3.0.min.js',
 ];
 
 let vegaEmbedLoading = null;

@@ -6,7 +6,8 @@ use std::net::SocketAddr;
 use anyhow::Context;
 use clap::Parser;
 use lambda::{
-    ApiArgs, build_app_state, open_platform, print_admin_key_on_first_start, shutdown_signal,
+    ApiArgs, EmbedderUse, build_app_state, open_platform, print_admin_key_on_first_start,
+    shutdown_signal,
 };
 use tokio::net::TcpListener;
 
@@ -28,7 +29,7 @@ struct ServerArgs {
 async fn main() -> anyhow::Result<()> {
     bootstrap::init_tracing("analyst-aws-api");
     let args = ServerArgs::parse();
-    let platform = open_platform(&args.api.platform)
+    let platform = open_platform(&args.api.platform, EmbedderUse::Embeds)
         .await
         .context("open the platform")?;
     let admin_key = args.api.configured_admin_key().await?;

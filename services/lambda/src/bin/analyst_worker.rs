@@ -9,7 +9,7 @@ use adapter_aws::{AwsClients, AwsSettings, ConsumerSettings, StageConsumer, Task
 use anyhow::Context;
 use clap::Parser;
 use lambda::{
-    IngestionArgs, PlatformArgs, StageQueue, open_ingestion_handlers, open_platform,
+    EmbedderUse, IngestionArgs, PlatformArgs, StageQueue, open_ingestion_handlers, open_platform,
     shutdown_signal,
 };
 use pipeline::StageHandlers;
@@ -60,7 +60,12 @@ async fn main() -> anyhow::Result<()> {
         .iter()
         .any(|stage_queue| !is_ingestion_stage(stage_queue))
     {
-        let platform = open_platform(&args.platform)
+        let embedder_use = EmbedderUse::of_stages(
+            args.stages
+                .iter()
+                .map(|stage_queue| stage_queue.stage.as_str()),
+        );
+        let platform = open_platform(&args.platform, embedder_use)
             .await
             .context("open the platform")?;
         Some(Arc::new(StageHandlers::new(&platform.stage_deps)))

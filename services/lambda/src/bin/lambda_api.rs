@@ -4,7 +4,8 @@
 use anyhow::Context;
 use clap::Parser;
 use lambda::{
-    ApiArgs, build_app_state, open_platform, print_admin_key_on_first_start, reporting_init_error,
+    ApiArgs, EmbedderUse, build_app_state, open_platform, print_admin_key_on_first_start,
+    reporting_init_error,
 };
 
 /// Environment variables only.
@@ -19,7 +20,7 @@ async fn main() -> anyhow::Result<()> {
     bootstrap::init_tracing("lambda-api");
     let app_state = reporting_init_error(async {
         let args = LambdaApiArgs::try_parse_from(["lambda-api"])?;
-        let platform = open_platform(&args.api.platform)
+        let platform = open_platform(&args.api.platform, EmbedderUse::Embeds)
             .await
             .context("open the platform")?;
         // On Lambda the first admin key comes from Secrets Manager; a generated one would only
@@ -34,7 +35,8 @@ async fn main() -> anyhow::Result<()> {
         build_app_state(&args.api, &platform).await
     })
     .await?;
-    lambda_http::run(api::router(app_state))
+    let app = api::router(app_state).layer(axum::middleware::from_fn(lambda::redirect_stage_root));
+    lambda_http::run(app)
         .await
         .map_err(|err| anyhow::anyhow!("lambda runtime stopped: {err}"))
 }

@@ -13,7 +13,7 @@ use crate::scripted::{Harness, ScriptedModel, harness};
 const GOOD_SQL: &str = "SELECT COUNT(*) AS n FROM restaurant";
 
 /// A job stored as queued; with `started`, its first stage has begun (it is `running`).
-async fn stored_job(harness: &Harness, started: bool) -> Uuid {
+pub(crate) async fn stored_job(harness: &Harness, started: bool) -> Uuid {
     let job_id = Uuid::new_v4();
     harness
         .store

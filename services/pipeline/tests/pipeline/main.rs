@@ -2,6 +2,7 @@
 
 mod branches;
 mod definition_parity;
+mod ended_executions;
 mod interrupted_jobs;
 mod schema_refresh;
 mod scripted;

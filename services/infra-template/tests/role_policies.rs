@@ -1,0 +1,210 @@
+//! The roles of the repository's `infra/template.yaml`, resolved: what they allow and refuse.
+
+use std::collections::BTreeMap;
+
+use infra_template::{ResolveContext, Template, glob_matches};
+
+fn context() -> ResolveContext {
+    ResolveContext {
+        region: "us-east-1".to_owned(),
+        account: "123456789012".to_owned(),
+        partition: "aws".to_owned(),
+        parameter_overrides: BTreeMap::new(),
+    }
+}
+
+#[test]
+fn classify_may_report_its_tasks_and_call_the_language_model_but_not_the_embedder() {
+    let template = Template::load_repo().unwrap();
+    let role = template
+        .function_role("ClassifyFunction", &context())
+        .unwrap();
+
+    assert!(
+        role.allowing(
+            "states:SendTaskSuccess",
+            "arn:aws:states:us-east-1:123456789012:stateMachine:(unnamed)"
+        )
+        .is_some()
+    );
+    assert!(
+        role.allowing(
+            "sqs:ReceiveMessage",
+            "arn:aws:sqs:us-east-1:123456789012:analyst-classify"
+        )
+        .is_some()
+    );
+    assert!(
+        role.allowing(
+            "bedrock:InvokeModel",
+            "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-5-haiku-20241022-v1:0"
+        )
+        .is_some(),
+        "the default model id is an inference profile"
+    );
+    assert!(
+        role.allowing(
+            "bedrock:InvokeModel",
+            "arn:aws:bedrock:us-west-2::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0"
+        )
+        .is_some(),
+        "the profile's destination regions"
+    );
+    assert!(
+        role.allowing(
+            "bedrock:InvokeModel",
+            "arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0"
+        )
+        .is_none(),
+        "classify never embeds"
+    );
+    assert!(
+        role.allowing(
+            "logs:CreateLogGroup",
+            "arn:aws:logs:us-east-1:123456789012:log-group:other"
+        )
+        .is_none()
+    );
+}
+
+#[test]
+fn parameters_resolve_to_their_defaults_or_overrides_inside_sub() {
+    let template = Template::load_repo().unwrap();
+    let database = "arn:aws:glue:us-east-1:123456789012:database/analyst_shop";
+    let default_prefix = template
+        .function_role("ExecuteFunction", &context())
+        .unwrap();
+    let mut overridden = context();
+    overridden
+        .parameter_overrides
+        .insert("GlueDatabasePrefix".to_owned(), "team_".to_owned());
+    let other_prefix = template
+        .function_role("ExecuteFunction", &overridden)
+        .unwrap();
+
+    assert!(
+        default_prefix
+            .allowing(
+                "glue:GetTable",
+                "arn:aws:glue:us-east-1:123456789012:table/analyst_shop/orders"
+            )
+            .is_some()
+    );
+    assert!(
+        default_prefix
+            .allowing("glue:GetDatabase", database)
+            .is_some()
+    );
+    assert!(
+        other_prefix
+            .allowing("glue:GetDatabase", database)
+            .is_none()
+    );
+    assert!(
+        default_prefix
+            .allowing(
+                "glue:GetTable",
+                "arn:aws:glue:us-east-1:123456789012:table/private/payroll"
+            )
+            .is_none()
+    );
+}
+
+#[test]
+fn every_function_has_a_role_whose_statements_resolve() {
+    let template = Template::load_repo().unwrap();
+    let functions = template.function_logical_ids();
+    assert!(functions.len() >= 11, "{functions:?}");
+    for function in functions {
+        let role = template.function_role(&function, &context()).unwrap();
+        assert!(!role.statements.is_empty(), "{function}");
+        for statement in &role.statements {
+            for resource in &statement.resources {
+                assert!(!resource.contains("${"), "{}: {resource}", statement.label);
+            }
+        }
+    }
+}
+
+#[test]
+fn conditions_choose_the_branch_and_unknown_intrinsics_are_errors() {
+    let yaml = r#"
+Parameters:
+  Mode:
+    Type: String
+    Default: strict
+Conditions:
+  IsStrict: !Equals [!Ref Mode, strict]
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+  FnRole:
+    Type: AWS::IAM::Role
+    Properties:
+      Policies:
+        - PolicyName: p
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: sqs:SendMessage
+                Resource: !If [IsStrict, !GetAtt Queue.Arn, "*"]
+              - !If
+                - IsStrict
+                - !Ref AWS::NoValue
+                - Effect: Allow
+                  Action: "s3:*"
+                  Resource: "*"
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Role: !GetAtt FnRole.Arn
+  BadRole:
+    Type: AWS::IAM::Role
+    Properties:
+      Policies:
+        - PolicyName: p
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: sqs:SendMessage
+                Resource: !FindInMap [Map, a, b]
+  Bad:
+    Type: AWS::Serverless::Function
+    Properties:
+      Role: !GetAtt BadRole.Arn
+"#;
+    let template = Template::parse(yaml).unwrap();
+    let strict = template.function_role("Fn", &context()).unwrap();
+    assert_eq!(strict.statements.len(), 1);
+    assert_eq!(
+        strict.statements[0].resources,
+        ["arn:aws:sqs:us-east-1:123456789012:*"]
+    );
+    let mut lax_context = context();
+    lax_context
+        .parameter_overrides
+        .insert("Mode".to_owned(), "lax".to_owned());
+    let lax = template.function_role("Fn", &lax_context).unwrap();
+    assert!(
+        lax.allowing("s3:GetObject", "arn:aws:s3:::any/key")
+            .is_some()
+    );
+    let error = template.function_role("Bad", &context()).unwrap_err();
+    assert!(error.to_string().contains("FindInMap"), "{error}");
+}
+
+#[test]
+fn globs_match_as_iam_does() {
+    assert!(glob_matches(
+        "arn:aws:s3:::*/data/*",
+        "arn:aws:s3:::uploads/data/t.parquet"
+    ));
+    assert!(!glob_matches(
+        "arn:aws:s3:::*/data/*",
+        "arn:aws:s3:::uploads/uploads/t.zip"
+    ));
+    assert!(glob_matches("states:SendTask*", "states:SendTaskHeartbeat"));
+    assert!(glob_matches("a?c", "abc"));
+    assert!(!glob_matches("a?c", "ac"));
+    assert!(glob_matches("*", ""));
+}
