@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use infra_template::{ResolveContext, Template, glob_matches};
+use infra_template::{ResolveContext, Template};
 
 fn context() -> ResolveContext {
     ResolveContext {
@@ -124,87 +124,4 @@ fn every_function_has_a_role_whose_statements_resolve() {
             }
         }
     }
-}
-
-#[test]
-fn conditions_choose_the_branch_and_unknown_intrinsics_are_errors() {
-    let yaml = r#"
-Parameters:
-  Mode:
-    Type: String
-    Default: strict
-Conditions:
-  IsStrict: !Equals [!Ref Mode, strict]
-Resources:
-  Queue:
-    Type: AWS::SQS::Queue
-  FnRole:
-    Type: AWS::IAM::Role
-    Properties:
-      Policies:
-        - PolicyName: p
-          PolicyDocument:
-            Statement:
-              - Effect: Allow
-                Action: sqs:SendMessage
-                Resource: !If [IsStrict, !GetAtt Queue.Arn, "*"]
-              - !If
-                - IsStrict
-                - !Ref AWS::NoValue
-                - Effect: Allow
-                  Action: "s3:*"
-                  Resource: "*"
-  Fn:
-    Type: AWS::Serverless::Function
-    Properties:
-      Role: !GetAtt FnRole.Arn
-  BadRole:
-    Type: AWS::IAM::Role
-    Properties:
-      Policies:
-        - PolicyName: p
-          PolicyDocument:
-            Statement:
-              - Effect: Allow
-                Action: sqs:SendMessage
-                Resource: !FindInMap [Map, a, b]
-  Bad:
-    Type: AWS::Serverless::Function
-    Properties:
-      Role: !GetAtt BadRole.Arn
-"#;
-    let template = Template::parse(yaml).unwrap();
-    let strict = template.function_role("Fn", &context()).unwrap();
-    assert_eq!(strict.statements.len(), 1);
-    assert_eq!(
-        strict.statements[0].resources,
-        ["arn:aws:sqs:us-east-1:123456789012:*"]
-    );
-    let mut lax_context = context();
-    lax_context
-        .parameter_overrides
-        .insert("Mode".to_owned(), "lax".to_owned());
-    let lax = template.function_role("Fn", &lax_context).unwrap();
-    assert!(
-        lax.allowing("s3:GetObject", "arn:aws:s3:::any/key")
-            .is_some()
-    );
-    let error = template.function_role("Bad", &context()).unwrap_err();
-    assert!(error.to_string().contains("FindInMap"), "{error}");
-}
-
-#[test]
-fn globs_match_as_iam_does() {
-    assert!(glob_matches(
-        "arn:aws:s3:::*/data/*",
-        "arn:aws:s3:::uploads/data/t.parquet"
-    ));
-    assert!(!glob_matches(
-        "arn:aws:s3:::*/data/*",
-        "arn:aws:s3:::uploads/uploads/t.zip"
-    ));
-    assert!(glob_matches("states:SendTask*", "states:SendTaskHeartbeat"));
-    assert!(glob_matches("a?c", "abc"));
-    assert!(!glob_matches("a?c", "ac"));
-    assert!(glob_matches("*", ""));
 }
