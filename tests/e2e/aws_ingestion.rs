@@ -137,6 +137,7 @@ async fn a_zip_put_under_uploads_becomes_glue_tables_over_parquet_that_answer_a_
         )
         .unwrap();
     assert_eq!(n_sales_2024, 2);
+    stack.assert_calls_allowed_by_the_ingest_role();
 }
 
 #[tokio::test]
@@ -187,6 +188,7 @@ async fn a_zip_with_a_ragged_row_ends_failed_with_the_entry_named_and_leaves_not
         .unwrap()
         .collect();
     assert!(staged.is_empty(), "{staged:?}");
+    stack.assert_calls_allowed_by_the_ingest_role();
 }
 
 /// Sends the `ingest` task message the state machine would send for `event`, with a reply

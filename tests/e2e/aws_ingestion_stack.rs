@@ -16,11 +16,12 @@ use tokio::time::Instant;
 use uuid::Uuid;
 
 use crate::analyst_server::TempDataDir;
-use crate::aws_moto::{AwsProcess, Moto, platform_args, queue_prefix, spawn_aws_process};
+use crate::aws_moto::{AwsProcess, Moto, platform_args, queue_prefix, spawn_aws_process_with_env};
 use crate::aws_s3::{
     create_bucket_with_eventbridge, forward_upload_events_to_queue, get_object, put_object,
     receive_one,
 };
+use crate::iam_audit::{AuditedProcess, audit};
 use crate::postgres_datasource::ScratchDatabase;
 
 /// Athena workgroup of the test processes; with it, a successful ingestion stores the
@@ -96,7 +97,17 @@ impl IngestionStack {
             "--athena-workgroup".to_owned(),
             ATHENA_WORKGROUP.to_owned(),
         ]);
-        let worker = spawn_aws_process("analyst-worker", &args, "worker ready").await;
+        let call_log = data_dir.path.join("ingestion-worker-calls.jsonl");
+        let worker = spawn_aws_process_with_env(
+            "analyst-worker",
+            &args,
+            &[(
+                aws_call_log::CALL_LOG_ENV.to_owned(),
+                call_log.display().to_string(),
+            )],
+            "worker ready",
+        )
+        .await;
         IngestionStack {
             moto,
             database,
@@ -107,6 +118,30 @@ impl IngestionStack {
             state_machine_arn,
             _worker: worker,
         }
+    }
+
+    /// Checks every AWS call the ingestion worker made so far against the role of the ingest
+    /// function (the worker also runs the failure recorder, whose role allows a subset of it);
+    /// panics on a call the role does not allow.
+    pub(crate) fn assert_calls_allowed_by_the_ingest_role(&self) {
+        let report = audit(&[AuditedProcess {
+            function: "IngestFunction",
+            log: self.data_dir.path.join("ingestion-worker-calls.jsonl"),
+        }]);
+        assert!(
+            report.calls > 0,
+            "the ingestion worker recorded no AWS call"
+        );
+        eprintln!(
+            "IAM audit of the ingestion worker: {}",
+            report.actions.join("; ")
+        );
+        assert!(
+            report.denied.is_empty(),
+            "calls the ingest role does not allow:\n  {}\n(all: {})",
+            report.denied.join("\n  "),
+            report.actions.join("; ")
+        );
     }
 
     /// Puts `zip_path`'s bytes as `key` and returns the `Object Created` event EventBridge
