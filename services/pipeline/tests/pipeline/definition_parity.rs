@@ -72,7 +72,7 @@ fn every_data_task_catches_into_failure_recording() {
             assert!(
                 task.catch
                     .iter()
-                    .any(|catcher| catcher.next == "RecordFailure"),
+                    .any(|catcher| catcher.next == "CheckCaughtError"),
                 "state {name} has no Catch"
             );
             assert!(
@@ -81,6 +81,27 @@ fn every_data_task_catches_into_failure_recording() {
                     .all(|retrier| !retrier.error_equals.contains(&"InvalidInput".to_owned()))
             );
         }
+    }
+}
+
+#[test]
+fn every_way_from_the_caught_error_check_leads_to_failure_recording() {
+    let machine = StateMachine::load(QUESTION_STATE_MACHINE, &[]).unwrap();
+    let State::Choice(check) = &machine.states["CheckCaughtError"] else {
+        panic!("CheckCaughtError is not a Choice");
+    };
+
+    let mut next_states: Vec<&String> = check
+        .choices
+        .iter()
+        .filter_map(|rule| rule.next.as_ref())
+        .collect();
+    next_states.extend(check.default.as_ref());
+
+    for next in next_states {
+        let reaches_recorder = next == "RecordFailure"
+            || matches!(&machine.states[next], State::Pass(pass) if pass.next.as_deref() == Some("RecordFailure"));
+        assert!(reaches_recorder, "CheckCaughtError -> {next}");
     }
 }
 
