@@ -8,6 +8,7 @@
 
 mod aws_clients;
 mod execution_input;
+mod report_limits;
 mod sqs_pipeline;
 mod sqs_task_transport;
 mod stage_consumer;
@@ -15,6 +16,7 @@ mod step_functions_launcher;
 mod task_report;
 
 pub use aws_clients::{AwsClients, AwsSettings};
+pub use report_limits::{MAX_CAUSE_BYTES, MAX_ERROR_CHARS, MAX_OUTPUT_BYTES};
 pub use sqs_pipeline::{SqsPipeline, queue_url_placeholder, stage_placeholders};
 pub use stage_consumer::{ConsumerSettings, StageConsumer, process_task_message};
 pub use step_functions_launcher::StepFunctionsLauncher;

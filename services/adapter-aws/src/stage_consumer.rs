@@ -2,8 +2,9 @@
 //! [`process_task_message`], the per-message step it shares with the Lambda entry points.
 //!
 //! Invariant: a message is deleted only after its outcome was reported (or the orchestrator no
-//! longer waits for it); an unreadable message is never deleted, so the queue's redrive policy
-//! moves it to the dead-letter queue.
+//! longer waits for it, which the heartbeat sent on receipt finds out before the stage runs);
+//! an unreadable message is never deleted, so the queue's redrive policy moves it to the
+//! dead-letter queue.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -27,8 +28,8 @@ pub struct ConsumerSettings {
     pub wait_time_seconds: i32,
     /// Seconds a received message stays invisible; longer than the longest stage timeout.
     pub visibility_timeout_seconds: i32,
-    /// Interval between heartbeats of a running task; shorter than the smallest
-    /// `HeartbeatSeconds` of the state machine (30 s).
+    /// Interval between heartbeats of a running task (the first is sent on receipt); shorter
+    /// than the smallest `HeartbeatSeconds` of the state machines (90 s).
     pub heartbeat_interval: Duration,
 }
 
@@ -147,9 +148,11 @@ impl StageConsumer {
     }
 }
 
-/// Decodes one queue message, runs its stage through `handlers` while sending heartbeats every
-/// `heartbeat_interval`, and reports the outcome. `Err` means the message must be delivered
-/// again (or, when it keeps failing, land in the dead-letter queue).
+/// Decodes one queue message, sends a heartbeat at once, runs its stage through `handlers`
+/// while sending heartbeats every `heartbeat_interval`, and reports the outcome. When the
+/// first heartbeat finds the token gone (the Task timed out while the message waited, or the
+/// execution ended), the stage is not run and the message counts as handled. `Err` means the
+/// message must be delivered again (or, when it keeps failing, land in the dead-letter queue).
 pub async fn process_task_message(
     handlers: &dyn TaskHandler,
     reporter: &TaskReporter,
@@ -165,9 +168,20 @@ pub async fn process_task_message(
         stage = %task_message.stage,
         job_id = task_message.envelope.get("job_id").and_then(serde_json::Value::as_str).unwrap_or_default()
     );
+    match reporter.heartbeat(&task_message.task_token).await {
+        Ok(()) => {}
+        Err(ReportError::TokenGone(reason)) => {
+            tracing::warn!(stage = %task_message.stage, reason = %reason, "the orchestrator stopped waiting for this task before it ran; dropped");
+            return Ok(());
+        }
+        Err(report_error) => {
+            tracing::warn!(stage = %task_message.stage, error.message = %report_error, "heartbeat on receipt failed");
+        }
+    }
     let run = handlers.handle_task(&task_message).instrument(span);
     tokio::pin!(run);
     let mut heartbeats = tokio::time::interval(heartbeat_interval);
+    // The first tick is immediate; the heartbeat on receipt has just been sent.
     heartbeats.tick().await;
     let result = loop {
         tokio::select! {

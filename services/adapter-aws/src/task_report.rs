@@ -3,10 +3,13 @@
 //! a reply message on the reply queue the token names.
 //!
 //! Invariant: a failure is reported with the error name of its `ErrorKind` (`Transient`,
-//! `InvalidInput`, `Fatal`), the names the state machine's Retry and Catch match on.
+//! `InvalidInput`, `Fatal`), the names the state machine's Retry and Catch match on; no report
+//! exceeds the limits of the Step Functions calls (`report_limits`).
 
 use contracts::error::StageFailure;
 use serde_json::{Value, json};
+
+use crate::report_limits::{bounded_cause, bounded_error, oversized_output_failure};
 
 /// Prefix of tokens issued by the interpreter's SQS transport: `sqs-reply|<queue url>|<id>`.
 pub const REPLY_TOKEN_PREFIX: &str = "sqs-reply|";
@@ -36,8 +39,13 @@ impl TaskReporter {
         TaskReporter { sfn, sqs }
     }
 
-    /// Reports the stage's result.
+    /// Reports the stage's result; an output over `MAX_OUTPUT_BYTES`, which cannot be cut and
+    /// stay JSON, is reported as a `Fatal` failure that gives its size instead.
     pub async fn success(&self, task_token: &str, output: &Value) -> Result<(), ReportError> {
+        let output_json = output.to_string();
+        if let Some(failure) = oversized_output_failure(output_json.len()) {
+            return self.failure(task_token, &failure).await;
+        }
         if let Some((reply_queue_url, _)) = reply_queue_of(task_token) {
             let reply = json!({ "task_token": task_token, "output": output });
             return self.send_reply(reply_queue_url, &reply).await;
@@ -45,21 +53,22 @@ impl TaskReporter {
         self.sfn
             .send_task_success()
             .task_token(task_token)
-            .output(output.to_string())
+            .output(output_json)
             .send()
             .await
             .map(|_| ())
             .map_err(|sdk_error| classify_sfn_error(sdk_error.into_service_error()))
     }
 
-    /// Reports a failure named after its kind, with the recorded failure as the cause.
+    /// Reports a failure named after its kind, with the recorded failure as the cause (its
+    /// message cut to fit `MAX_CAUSE_BYTES`).
     pub async fn failure(
         &self,
         task_token: &str,
         failure: &StageFailure,
     ) -> Result<(), ReportError> {
-        let error_name = failure.kind.as_str();
-        let cause = serde_json::to_string(failure).expect("a stage failure always serializes");
+        let error_name = bounded_error(failure.kind.as_str());
+        let cause = bounded_cause(failure);
         if let Some((reply_queue_url, _)) = reply_queue_of(task_token) {
             let reply = json!({ "task_token": task_token, "error": error_name, "cause": cause });
             return self.send_reply(reply_queue_url, &reply).await;
