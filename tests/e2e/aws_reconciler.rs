@@ -13,9 +13,7 @@ use tokio::time::Instant;
 
 use crate::analyst_server::{TempDataDir, submit_question, wait_for_job_end};
 use crate::aws_moto::{Moto, REGION, create_stage_queues, platform_args, queue_prefix, spawn_api};
-use crate::aws_step_functions::{
-    create_question_state_machine, execution_arn, wait_for_execution_end,
-};
+use crate::aws_step_functions::{create_question_state_machine, execution_arn};
 use crate::iam_audit::MOTO_ACCOUNT;
 use crate::lambda_runtime_api::spawn_stage_function;
 use crate::postgres_datasource::ScratchDatabase;
@@ -23,6 +21,9 @@ use crate::scripted_runtime_api::{RuntimeApiCall, ScriptedRuntimeApi};
 
 /// How long the reconciler may take to start (PostgreSQL migrations).
 const COLD_START_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// How long a stopped execution may take to leave `RUNNING` on a loaded machine.
+const STOP_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// How long one invocation may take.
 const INVOCATION_TIMEOUT: Duration = Duration::from_secs(60);
@@ -57,8 +58,7 @@ async fn a_question_execution_stopped_by_hand_fails_its_job_through_the_reconcil
     let execution_arn = execution_arn(&state_machine_arn, &job_id);
     wait_until_running(&moto, &execution_arn).await;
 
-    stop_execution(&moto, &execution_arn).await;
-    let execution = wait_for_execution_end(&moto, &execution_arn).await;
+    let execution = stop_execution(&moto, &execution_arn).await;
     // moto 5.2.1 ends a stopped execution ABORTED, or at times FAILED with its own
     // `States.Runtime` from the interrupted Task: either is an end no Catch recorded.
     let ended_as = match execution["status"].as_str() {
@@ -115,10 +115,12 @@ async fn a_question_execution_stopped_by_hand_fails_its_job_through_the_reconcil
     );
 }
 
-/// Stops the execution as an operator would. moto's executing backend answers 500 while the
-/// execution's thread is between states, so the call is repeated until it is taken.
-async fn stop_execution(moto: &Moto, execution_arn: &str) {
-    let deadline = Instant::now() + INVOCATION_TIMEOUT;
+/// Stops the execution as an operator would and returns it once it has left `RUNNING`. moto's
+/// executing backend answers 500 while the execution's thread is between states, and on a
+/// loaded machine its thread may take a while to stop, so the call is repeated until the
+/// execution has ended.
+async fn stop_execution(moto: &Moto, execution_arn: &str) -> Value {
+    let deadline = Instant::now() + STOP_TIMEOUT;
     loop {
         let (status, reply) = moto
             .try_call(
@@ -127,14 +129,24 @@ async fn stop_execution(moto: &Moto, execution_arn: &str) {
                 json!({ "executionArn": execution_arn, "error": "Operator", "cause": "stopped by hand" }),
             )
             .await;
-        if status.is_success() {
-            return;
+        let (_, execution) = moto
+            .try_call(
+                "states",
+                "AWSStepFunctions.DescribeExecution",
+                json!({ "executionArn": execution_arn }),
+            )
+            .await;
+        if execution["status"]
+            .as_str()
+            .is_some_and(|ended| ended != "RUNNING")
+        {
+            return execution;
         }
         assert!(
             Instant::now() < deadline,
-            "StopExecution kept failing: {status} {reply}"
+            "the execution did not stop: StopExecution {status} {reply}; {execution}"
         );
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
 
