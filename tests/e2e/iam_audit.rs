@@ -39,12 +39,7 @@ pub(crate) struct AuditReport {
 /// Audits `processes` against the repository's template.
 pub(crate) fn audit(processes: &[AuditedProcess]) -> AuditReport {
     let template = Template::load_repo().expect("infra/template.yaml parses");
-    let context = ResolveContext {
-        region: REGION.to_owned(),
-        account: MOTO_ACCOUNT.to_owned(),
-        partition: "aws".to_owned(),
-        parameter_overrides: Default::default(),
-    };
+    let context = ResolveContext::new(REGION, MOTO_ACCOUNT);
     let account = iam::Account {
         partition: "aws".to_owned(),
         region: REGION.to_owned(),

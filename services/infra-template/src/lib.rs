@@ -241,10 +241,19 @@ Resources:
     fn every_function_of_the_repository_template_has_a_resolvable_role() {
         let template = Template::load_repo().unwrap();
 
-        for function in template.function_logical_ids() {
+        let functions = template.function_logical_ids();
+        assert!(functions.len() >= 11, "{functions:?}");
+        for function in functions {
             let role = template.function_role(&function, &context());
 
             assert!(role.is_ok(), "{function}: {role:?}");
+            let role = role.unwrap();
+            assert!(!role.statements.is_empty(), "{function}");
+            for statement in &role.statements {
+                for resource in &statement.resources {
+                    assert!(!resource.contains("${"), "{}: {resource}", statement.label);
+                }
+            }
         }
     }
 

@@ -14,10 +14,10 @@ use anyhow::Context;
 use chrono::Utc;
 use clap::Parser;
 use contracts::envelope::{SCHEMA_VERSION, TaskMessage};
-use contracts::execution_status::{ExecutionDetail, ExecutionStatus, ExecutionStatusChange};
+use contracts::execution_status::{ExecutionDetail, ExecutionStatusChange};
 use contracts::ingestion::RecordIngestionFailureRequest;
 use lambda_runtime::{Error, LambdaEvent, service_fn};
-use pipeline::{EndedExecution, record_ended_execution};
+use pipeline::{EndedExecution, ended_execution_message, record_ended_execution};
 use ports::job_store::JobStore;
 use ports::task_handler::TaskHandler;
 use serde_json::{Value, json};
@@ -82,7 +82,11 @@ impl ExecutionReconciler {
                 .error
                 .clone()
                 .unwrap_or_else(|| format!("States.{}", execution.status.as_str())),
-            cause: Some(ingestion_cause(execution)),
+            cause: Some(ended_execution_message(
+                execution,
+                "the ingestion's execution",
+                "the upload",
+            )),
         };
         let message = TaskMessage {
             task_token: String::new(),
@@ -164,26 +168,6 @@ fn text_at(value: &Value, pointer: &str) -> anyhow::Result<String> {
         .and_then(Value::as_str)
         .map(str::to_owned)
         .with_context(|| format!("the execution's S3 event has no {pointer}"))
-}
-
-fn ingestion_cause(execution: &ExecutionDetail) -> String {
-    let ended = match execution.status {
-        ExecutionStatus::TimedOut => "timed out",
-        ExecutionStatus::Aborted => "was stopped",
-        _ => "failed",
-    };
-    let cause: String = execution
-        .cause
-        .as_deref()
-        .unwrap_or_default()
-        .chars()
-        .take(1000)
-        .collect();
-    if cause.is_empty() {
-        format!("the ingestion's execution {ended} before the upload ended")
-    } else {
-        format!("the ingestion's execution {ended} before the upload ended: {cause}")
-    }
 }
 
 fn job_outcome_name(outcome: EndedExecution) -> &'static str {

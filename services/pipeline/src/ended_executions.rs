@@ -50,15 +50,16 @@ pub async fn record_ended_execution(
             _ => ErrorKind::Fatal,
         },
         stage: None,
-        message: failure_message(execution),
+        message: ended_execution_message(execution, "the question's execution", "the job"),
     };
     tracing::warn!(%job_id, status = execution.status.as_str(), "execution ended without recording the job's end");
     job_store.update(job_id, JobUpdate::Failed(failure)).await?;
     Ok(EndedExecution::Recorded)
 }
 
-/// "the question's execution timed out (States.Timeout: …)".
-fn failure_message(execution: &ExecutionDetail) -> String {
+/// "`subject` timed out before `what` ended (States.Timeout: …)", the cause cut to
+/// [`MAX_CAUSE_CHARS`]; the failure text of a job or upload whose execution ended unrecorded.
+pub fn ended_execution_message(execution: &ExecutionDetail, subject: &str, what: &str) -> String {
     let ended = match execution.status {
         ExecutionStatus::TimedOut => "timed out",
         ExecutionStatus::Aborted => "was stopped",
@@ -72,7 +73,7 @@ fn failure_message(execution: &ExecutionDetail) -> String {
         (None, Some(cause)) if !cause.is_empty() => format!(" ({})", truncated(cause)),
         _ => String::new(),
     };
-    format!("the question's execution {ended} before the job ended{detail}")
+    format!("{subject} {ended} before {what} ended{detail}")
 }
 
 fn truncated(text: &str) -> String {

@@ -16,7 +16,7 @@ mod schema_snapshots;
 mod settings;
 mod stage_dispatch;
 
-pub use ended_executions::{EndedExecution, record_ended_execution};
+pub use ended_executions::{EndedExecution, ended_execution_message, record_ended_execution};
 pub use interrupted_jobs::{INTERRUPTED_TWICE_MESSAGE, MAX_INTERRUPTIONS, jobs_to_resume};
 pub use local_pipeline::{LocalPipeline, PipelineError, QUESTION_STATE_MACHINE};
 pub use metered_job_store::MeteredJobStore;
